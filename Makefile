@@ -1,0 +1,39 @@
+# precis: make install, make summarize, make test (see README.md)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+ARTICLE ?= samples/jedi-cloud.fr.md
+CONFIG  ?= configs/default.yaml
+FORMAT  ?= md
+
+.PHONY: install summarize smoke test lint segeval clean
+
+install: $(BIN)/precis
+
+# torch is pinned to the CPU wheel on these machines: an unpinned torch pulls a multi-GB CUDA build.
+$(BIN)/precis: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+summarize: install
+	$(BIN)/precis summarize --config $(CONFIG) --format $(FORMAT) $(ARTICLE)
+
+# The whole pipeline offline, on tiny random-weight models built locally.
+smoke: install
+	$(BIN)/precis summarize --config configs/tiny.yaml $(ARTICLE)
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check pipeline models eval tests
+
+# Sentence-boundary P/R/F1 of precis, pysbd and sentencex on the French gold set.
+segeval: install
+	$(BIN)/python -m eval.segmentation.compare
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,126 @@
+"""Boundary precision/recall/F1 of French sentence segmenters on the gold set.
+
+Compares precis's segmenter (``pipeline.segment.split_sentences``) with pysbd and
+sentencex on ``eval/segmentation/fr_gold.jsonl`` and writes ``results.md`` and
+``results.json`` beside it. A boundary is the character offset where a sentence
+starts, the first sentence of each text excepted; a predicted boundary counts when it
+is exactly a gold one.
+
+Run: ``make segeval`` (or ``python -m eval.segmentation.compare``).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).parent
+GOLD = HERE / "fr_gold.jsonl"
+
+
+def boundaries(text: str, sentences: list[str]) -> set[int]:
+    """Start offsets in ``text`` of every sentence but the first.
+
+    Segmenters may trim or re-space their output, so each sentence is looked up from
+    where the previous one ended, by its first 20 non-space characters.
+    """
+    found, cursor = set(), 0
+    for k, sentence in enumerate(s.strip() for s in sentences):
+        if not sentence:
+            continue
+        at = text.find(sentence[:20], cursor)
+        if at < 0:
+            raise ValueError(f"sentence not found in text: {sentence[:40]!r}")
+        if k > 0 and at > 0:
+            found.add(at)
+        cursor = at + max(1, len(sentence) - 1)
+    return found
+
+
+def segmenters() -> dict[str, tuple[str, Callable[[str], list[str]]]]:
+    """name -> (version, function) for each segmenter compared."""
+    import pysbd
+    import sentencex
+
+    from pipeline.segment import split_sentences
+
+    fr = pysbd.Segmenter(language="fr", clean=False)
+    return {
+        "precis": (version("precis"), split_sentences),
+        "pysbd": (version("pysbd"), fr.segment),
+        "sentencex": (version("sentencex"), lambda text: list(sentencex.segment("fr", text))),
+    }
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "precision": round(100 * p, 1),
+        "recall": round(100 * r, 1),
+        "f1": round(100 * f, 1),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def evaluate(rows: list[dict]) -> dict:
+    results = {}
+    for name, (ver, segment) in segmenters().items():
+        counts: dict[str, list[int]] = {}
+        errors = []
+        for row in rows:
+            gold = boundaries(row["text"], row["sentences"])
+            pred = boundaries(row["text"], segment(row["text"]))
+            for group in ("all", row["source"]):
+                c = counts.setdefault(group, [0, 0, 0])
+                c[0] += len(gold & pred)
+                c[1] += len(pred - gold)
+                c[2] += len(gold - pred)
+            if gold != pred and len(errors) < 200:
+                errors.append({"id": row["id"], "missed": sorted(gold - pred), "extra": sorted(pred - gold)})
+        results[name] = {"version": ver, "scores": {g: prf(*c) for g, c in counts.items()}, "errors": errors}
+    return results
+
+
+def to_markdown(results: dict, rows: list[dict]) -> str:
+    groups = ["all", *sorted({r["source"] for r in rows})]
+    n = {g: sum(len(r["sentences"]) - 1 for r in rows if g in ("all", r["source"])) for g in groups}
+    lines = [
+        "# French sentence segmentation: boundary precision / recall / F1",
+        "",
+        f"Gold set: `eval/segmentation/fr_gold.jsonl` ({len(rows)} texts, {n['all']} boundaries; "
+        "sources and licences in README.md). Produced by `make segeval`.",
+        "",
+        "| segmenter | version | " + " | ".join(f"{g} ({n[g]}) P / R / F1" for g in groups) + " |",
+        "|---|---|" + "---|" * len(groups),
+    ]
+    for name, res in results.items():
+        cells = [
+            f"{res['scores'][g]['precision']} / {res['scores'][g]['recall']} / **{res['scores'][g]['f1']}**"
+            for g in groups
+        ]
+        lines.append(f"| {name} | {res['version']} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"Python {platform.python_version()}. pysbd with `language='fr', clean=False`; sentencex with language `fr`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = evaluate(rows)
+    (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    markdown = to_markdown(results, rows)
+    (HERE / "results.md").write_text(markdown, encoding="utf-8")
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,260 @@
+"""Load seq2seq models by name or local path: the only importer of model classes.
+
+A model name is one of:
+- a Hugging Face Hub id (``Helsinki-NLP/opus-mt-fr-en``), loaded with the standard
+  ``from_pretrained`` from the local cache when it is there, else downloaded;
+- a local directory in Hugging Face format;
+- ``tiny:marian`` or ``tiny:bart``, the random-weight test models of ``models.tiny``.
+
+Each (name, revision, device, dtype) is loaded once per process. Stages receive a
+``Seq2Seq``: tokenizer and model behind three calls (count, split, generate), so the
+stages never touch transformers and another backend can stand in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from pipeline.errors import ModelUnavailable
+
+_CACHE: dict[tuple[str, str | None, str, str], Seq2Seq] = {}
+_LOCK = threading.Lock()
+TINY_PREFIX = "tiny:"
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Decoding settings for one ``generate`` call."""
+
+    max_new_tokens: int
+    min_new_tokens: int = 0
+    num_beams: int = 4
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+
+
+class Seq2Seq:
+    """A loaded encoder-decoder model and its tokenizer."""
+
+    backend = "transformers"
+
+    def __init__(self, name: str, revision: str | None, model: Any, tokenizer: Any, device: str) -> None:
+        self.name = name
+        self.revision = revision
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = device
+
+    @property
+    def dtype(self) -> str:
+        return str(self.model.dtype).removeprefix("torch.")
+
+    @property
+    def window(self) -> int:
+        """Longest input, in tokens (special tokens included), the model can encode."""
+        window = int(getattr(self.model.config, "max_position_embeddings", 0) or 0)
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(limit, int) and 0 < limit < 1_000_000:
+            window = min(window, limit) if window else limit
+        return window or 512
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Input length of each text in tokens, special tokens included."""
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
+
+    def split_tokens(self, text: str, max_tokens: int) -> list[str]:
+        """Cut ``text`` into pieces of at most ``max_tokens`` tokens each (the last resort)."""
+        ids = self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"]
+        step = max(1, max_tokens - 2)  # room for the special tokens the model adds
+        pieces = [self.tokenizer.decode(ids[i : i + step], skip_special_tokens=True) for i in range(0, len(ids), step)]
+        return [p.strip() for p in pieces if p.strip()]
+
+    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        """Decode one batch. Inputs must fit the window: nothing is truncated here."""
+        import torch
+
+        if not texts:
+            return []
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+        if enc["input_ids"].shape[1] > self.window:
+            raise ValueError(f"input of {enc['input_ids'].shape[1]} tokens exceeds the window of {self.window}")
+        enc = {k: v.to(self.device) for k, v in enc.items()}
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc,
+                max_new_tokens=settings.max_new_tokens,
+                min_new_tokens=settings.min_new_tokens or None,
+                num_beams=settings.num_beams,
+                length_penalty=settings.length_penalty,
+                no_repeat_ngram_size=settings.no_repeat_ngram_size,
+                repetition_penalty=settings.repetition_penalty,
+                do_sample=False,
+                early_stopping=True,
+            )
+        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "revision": self.revision,
+            "dtype": self.dtype,
+            "backend": self.backend,
+            "device": self.device,
+        }
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelUnavailable("runtime.device is 'cuda' but no CUDA device is available; use 'auto' or 'cpu'")
+    return device
+
+
+def resolve_dtype(dtype: str, device: str) -> Any:
+    import torch
+
+    if dtype == "auto":
+        if device == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    return getattr(torch, dtype)
+
+
+def _local_revision(path: Path) -> str:
+    """A content fingerprint of a local model folder (config plus file names and sizes)."""
+    h = hashlib.sha256()
+    for f in sorted(path.iterdir()):
+        if f.is_file():
+            h.update(f.name.encode())
+            h.update(str(f.stat().st_size).encode())
+            if f.suffix == ".json":
+                h.update(f.read_bytes())
+    return "local-" + h.hexdigest()[:12]
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the Hub's host answers at all: saves a minute of retries when offline."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        socket.create_connection((url.hostname or "huggingface.co", url.port or 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def _hub_cached(name: str, revision: str | None) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(name, "config.json", revision=revision)
+    return isinstance(found, str)
+
+
+def _unavailable(name: str, why: str) -> ModelUnavailable:
+    return ModelUnavailable(
+        f"model {name!r} can't be loaded: {why}. Fix: run `precis models pull` where the Hugging Face Hub "
+        f"is reachable (the cache is then used offline), or set the model to a local directory in "
+        f"Hugging Face format, or use `--config configs/tiny.yaml` for the offline test models."
+    )
+
+
+def locate(name: str, revision: str | None = None) -> tuple[str, bool]:
+    """Where to load ``name`` from: (path or Hub id, whether only local files may be used).
+
+    Raises:
+        ModelUnavailable: a Hub model that isn't cached while the Hub can't be reached.
+    """
+    if name.startswith(TINY_PREFIX):
+        from models import tiny
+
+        kind = name[len(TINY_PREFIX) :]
+        if kind not in tiny.KINDS:
+            raise ModelUnavailable(f"unknown tiny model {name!r}; valid: {', '.join('tiny:' + k for k in tiny.KINDS)}")
+        return str(tiny.ensure(kind)), True
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelUnavailable(f"{name!r} is a directory but not a Hugging Face model (no config.json in it)")
+        return str(path), True
+    if name.startswith((".", "/", "~")) or name.count("/") > 1:
+        raise ModelUnavailable(f"model directory {name!r} not found")
+    if _hub_cached(name, revision):
+        return name, True
+    if not _hub_reachable():
+        raise _unavailable(name, "it is not in the local Hugging Face cache and the Hub can't be reached")
+    return name, False
+
+
+def load(name: str, *, revision: str | None = None, device: str = "auto", dtype: str = "auto") -> Seq2Seq:
+    """Load a seq2seq model and its tokenizer, once per process.
+
+    Raises:
+        ModelUnavailable: with the model's name and what to do about it.
+    """
+    device = resolve_device(device)
+    key = (name, revision, device, dtype)
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = _load(name, revision, device, dtype)
+        return _CACHE[key]
+
+
+def _load(name: str, revision: str | None, device: str, dtype: str) -> Seq2Seq:
+    import transformers
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    transformers.utils.logging.disable_progress_bar()
+    # precis checks lengths itself and reports what matters as document warnings.
+    transformers.utils.logging.set_verbosity_error()
+    source, local_only = locate(name, revision)
+    torch_dtype = resolve_dtype(dtype, device)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, revision=revision, local_files_only=local_only)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            source, revision=revision, local_files_only=local_only, dtype=torch_dtype
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise _unavailable(name, str(exc).splitlines()[0]) from None
+    if not model.config.is_encoder_decoder:
+        raise ModelUnavailable(f"model {name!r} is not an encoder-decoder (seq2seq) model")
+    model.to(device).eval()
+    # Lengths always come from precis's settings (max_new_tokens/min_new_tokens); a
+    # published min_length (56 for distilbart-cnn) would otherwise apply on top of them.
+    model.generation_config.min_length = 0
+    if Path(source).is_dir():
+        resolved_revision = revision or _local_revision(Path(source))
+    else:
+        resolved_revision = getattr(model.config, "_commit_hash", None) or revision
+    return Seq2Seq(name, resolved_revision, model, tokenizer, device)
+
+
+def pull(name: str, revision: str | None = None) -> str:
+    """Download a Hub model's files into the local cache for offline runs; return its folder."""
+    if name.startswith(TINY_PREFIX) or Path(name).expanduser().is_dir():
+        return locate(name, revision)[0]
+    from huggingface_hub import snapshot_download
+
+    if not _hub_reachable():
+        raise _unavailable(name, "the Hugging Face Hub can't be reached from this machine")
+    try:
+        return snapshot_download(
+            name,
+            revision=revision,
+            allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt", "*.bin"],
+        )
+    except Exception as exc:  # the Hub raises many error types; each means the same to a user
+        raise _unavailable(name, str(exc).splitlines()[0]) from None

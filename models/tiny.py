@@ -1,0 +1,207 @@
+"""Tiny random-weight models with real tokenizers, for tests and offline smoke runs.
+
+The model hub can't be reached in CI, so precis builds its own test models: the real
+Marian and BART architectures (transformers' MarianMTModel and
+BartForConditionalGeneration) at toy sizes, with random weights from a fixed seed, and
+real tokenizers trained on the text in ``models/corpus`` (SentencePiece for Marian, as
+OPUS-MT uses; byte-level BPE for BART). They are saved in Hugging Face format, so they
+load through exactly the same code as ``Helsinki-NLP/opus-mt-fr-en``.
+
+Their outputs are gibberish (the weights are random) but have the shapes and costs of
+real ones, which is what the pipeline's tests need. Weights are built on demand and
+cached on disk, never committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+CORPUS = Path(__file__).parent / "corpus"
+# Bump when the recipe changes, so cached builds are rebuilt.
+RECIPE_VERSION = 2
+KINDS = ("marian", "bart")
+# Wider than the usual 0.02 so that random outputs depend on the input rather than
+# collapsing to one token whatever the source.
+INIT_STD = 0.5
+
+
+@dataclass(frozen=True)
+class Size:
+    """Architecture size. The defaults are toy-sized; the bench builds real-size ones."""
+
+    d_model: int = 64
+    encoder_layers: int = 2
+    decoder_layers: int = 2
+    heads: int = 4
+    ffn_dim: int = 128
+    max_positions: int = 128
+    vocab_size: int = 1000  # tokenizer training target; the real vocab may be smaller
+
+
+def cache_root() -> Path:
+    """Where built models live: $PRECIS_CACHE, else ~/.cache/precis."""
+    return Path(os.environ.get("PRECIS_CACHE") or Path.home() / ".cache" / "precis")
+
+
+def _digest(kind: str, size: Size, seed: int) -> str:
+    h = hashlib.sha256(f"{RECIPE_VERSION}|{kind}|{asdict(size)}|{seed}".encode())
+    for name in ("fr.txt", "en.txt"):
+        h.update((CORPUS / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def ensure(kind: str, size: Size = Size(), seed: int = 0) -> Path:
+    """Return the folder of a built tiny model, building it first if needed.
+
+    The build goes to a temporary folder renamed into place, so concurrent processes
+    never see half a model.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown tiny model {kind!r}; valid: {', '.join(KINDS)}")
+    target = cache_root() / "tiny" / f"{kind}-{_digest(kind, size, seed)}"
+    if (target / "config.json").is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=target.parent))
+    try:
+        build(kind, tmp, size=size, seed=seed)
+        try:
+            tmp.rename(target)
+        except OSError:  # another process finished first
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def build(kind: str, out: Path, size: Size = Size(), seed: int = 0) -> Path:
+    """Build a model of ``kind`` ("marian" or "bart") into ``out``, in Hugging Face format."""
+    out.mkdir(parents=True, exist_ok=True)
+    if kind == "marian":
+        _build_marian(out, size, seed)
+    elif kind == "bart":
+        _build_bart(out, size, seed)
+    else:
+        raise ValueError(f"unknown tiny model {kind!r}; valid: {', '.join(KINDS)}")
+    return out
+
+
+def _train_spm(text_file: Path, prefix: Path, vocab_size: int) -> Path:
+    import sentencepiece as spm
+
+    spm.SentencePieceTrainer.train(
+        input=str(text_file),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,  # the corpus is small: take the vocabulary it supports
+        bos_id=-1,
+        eos_id=-1,  # Marian appends </s> itself, from vocab.json
+        unk_id=0,
+        num_threads=1,
+        minloglevel=2,
+    )
+    return prefix.with_suffix(".model")
+
+
+def _build_marian(out: Path, size: Size, seed: int) -> None:
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    with tempfile.TemporaryDirectory() as work:
+        source = _train_spm(CORPUS / "fr.txt", Path(work) / "source", size.vocab_size)
+        target = _train_spm(CORPUS / "en.txt", Path(work) / "target", size.vocab_size)
+        shutil.copy(source, out / "source.spm")
+        shutil.copy(target, out / "target.spm")
+    # One joint vocabulary, as in OPUS-MT: </s> = 0, <unk> = 1, ..., <pad> last.
+    vocab = {"</s>": 0, "<unk>": 1}
+    for model_file in (out / "source.spm", out / "target.spm"):
+        sp = spm.SentencePieceProcessor(model_file=str(model_file))
+        for i in range(sp.get_piece_size()):
+            piece = sp.id_to_piece(i)
+            if piece not in vocab and piece not in ("<unk>", "<s>", "</s>"):
+                vocab[piece] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8")
+
+    tokenizer = MarianTokenizer(
+        source_spm=str(out / "source.spm"),
+        target_spm=str(out / "target.spm"),
+        vocab=str(out / "vocab.json"),
+        source_lang="fr",
+        target_lang="en",
+        model_max_length=size.max_positions,
+    )
+    tokenizer.save_pretrained(out)
+    pad = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        d_model=size.d_model,
+        encoder_layers=size.encoder_layers,
+        decoder_layers=size.decoder_layers,
+        encoder_attention_heads=size.heads,
+        decoder_attention_heads=size.heads,
+        encoder_ffn_dim=size.ffn_dim,
+        decoder_ffn_dim=size.ffn_dim,
+        max_position_embeddings=size.max_positions,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        scale_embedding=True,
+        init_std=INIT_STD,
+        share_encoder_decoder_embeddings=True,
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config)
+    model.generation_config.bad_words_ids = [[pad]]
+    model.save_pretrained(out)
+
+
+def _build_bart(out: Path, size: Size, seed: int) -> None:
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
+
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # BART's ids 0..4
+    bpe = ByteLevelBPETokenizer()
+    bpe.train([str(CORPUS / "en.txt")], vocab_size=size.vocab_size, min_frequency=2, special_tokens=specials)
+    with tempfile.TemporaryDirectory() as work:
+        vocab_file, merges_file = bpe.model.save(work)
+        vocab = json.loads(Path(vocab_file).read_text(encoding="utf-8"))
+        merges = [
+            tuple(line.split())
+            for line in Path(merges_file).read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#version")
+        ]
+    tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=size.max_positions)
+    tokenizer.save_pretrained(out)
+    config = BartConfig(
+        vocab_size=len(vocab),
+        d_model=size.d_model,
+        encoder_layers=size.encoder_layers,
+        decoder_layers=size.decoder_layers,
+        encoder_attention_heads=size.heads,
+        decoder_attention_heads=size.heads,
+        encoder_ffn_dim=size.ffn_dim,
+        decoder_ffn_dim=size.ffn_dim,
+        max_position_embeddings=size.max_positions,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        init_std=INIT_STD,
+    )
+    torch.manual_seed(seed)
+    model = BartForConditionalGeneration(config)
+    model.save_pretrained(out)

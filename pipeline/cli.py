@@ -1,0 +1,173 @@
+"""The ``precis`` command: parses arguments, calls the library, maps errors to exit codes.
+
+Exit codes: 0 success; 1 finished, but some articles failed; 2 bad usage or setup
+(config, missing model, no readable article). A user's mistake gets a one-line
+message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.errors import InputError, PrecisError
+
+app = typer.Typer(
+    help="French news articles in; English translation and summary out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Fetch or build the models precis uses.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML config file (default: built-in defaults = configs/default.yaml)."),
+]
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", "-s", help="Override a config value: dotted KEY=VALUE, repeatable.")
+]
+
+
+class Format(str, Enum):
+    md = "md"
+    json = "json"
+
+
+def _fail(exc: PrecisError) -> typer.Exit:
+    typer.echo(f"precis: error: {exc}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _log(message: str) -> None:
+    typer.echo(f"precis: {message}", err=True)
+
+
+def _unique_name(out: Path, stem: str, suffix: str, taken: set[str]) -> Path:
+    name, n = f"{stem}{suffix}", 2
+    while name in taken:
+        name, n = f"{stem}-{n}{suffix}", n + 1
+    taken.add(name)
+    return out / name
+
+
+@app.command()
+def summarize(
+    files: Annotated[list[str], typer.Argument(help="Article files (.md, .txt, .html), or - for standard input.")],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write one file per article into DIR.")] = None,
+) -> None:
+    """Translate French articles into English and summarize them."""
+    from pipeline import config as config_mod
+    from pipeline import io
+    from pipeline.runner import Pipeline, versions
+
+    try:
+        cfg = config_mod.load(config, set_ or [])
+    except PrecisError as exc:
+        raise _fail(exc) from None
+    docs, failed = [], 0
+    for path in files:
+        try:
+            docs.append(io.read_article(path))
+        except InputError as exc:
+            typer.echo(f"precis: error: {exc}", err=True)
+            failed += 1
+    if not docs:
+        raise typer.Exit(2)
+    try:
+        start = time.perf_counter()
+        pipeline = Pipeline(cfg)
+        _log(f"models ready in {time.perf_counter() - start:.1f}s; processing {len(docs)} article(s)")
+        done = pipeline.run(docs, on_stage=lambda kind, secs: _log(f"{kind}: {secs:.1f}s"))
+    except PrecisError as exc:
+        raise _fail(exc) from None
+    meta = {"models": pipeline.models(), "config": cfg.to_dict(), "versions": versions()}
+    rendered = [io.render_json(d, **meta) if format is Format.json else io.render_markdown(d) for d in done]
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        for doc, text in zip(done, rendered, strict=True):
+            target = _unique_name(out, doc.id, f".{format.value}", taken)
+            target.write_text(text, encoding="utf-8")
+            _log(f"wrote {target}")
+    elif format is Format.json and len(rendered) > 1:
+        typer.echo(json.dumps([json.loads(r) for r in rendered], ensure_ascii=False, indent=2))
+    else:
+        typer.echo("\n---\n\n".join(rendered), nl=False)
+    for doc in done:
+        for warning in doc.warnings:
+            _log(f"warning: {doc.id}: {warning}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def segment(
+    file: Annotated[str, typer.Argument(help="Article file, or - for standard input.")],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Print the article's sentences (and headings), one per line."""
+    from pipeline import config as config_mod
+    from pipeline import io
+    from pipeline.runner import build_stage
+
+    try:
+        cfg = config_mod.load(config, set_ or [])
+        doc = build_stage("segment", cfg)(io.read_article(file))
+    except PrecisError as exc:
+        raise _fail(exc) from None
+    for seg in doc.segments:
+        typer.echo(seg.source.replace("\n", " ") if "verbatim" not in seg.flags else seg.source)
+
+
+@models_app.command("pull")
+def models_pull(config: ConfigOption = None, set_: SetOption = None) -> None:
+    """Download the configured models into the local cache, for offline runs."""
+    from models import loading
+    from pipeline import config as config_mod
+
+    try:
+        cfg = config_mod.load(config, set_ or [])
+        for kind, (_, section) in cfg.stages.items():
+            if getattr(section, "model", None):
+                _log(f"{kind}: pulling {section.model}")
+                where = loading.pull(section.model, section.revision)
+                _log(f"{kind}: {section.model} ready in {where}")
+    except PrecisError as exc:
+        raise _fail(exc) from None
+
+
+@models_app.command("tiny")
+def models_tiny(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also copy them into DIR.")] = None,
+) -> None:
+    """Build the tiny random-weight test models (tiny:marian, tiny:bart) and print where they are."""
+    import shutil
+
+    from models import tiny
+
+    for kind in tiny.KINDS:
+        path = tiny.ensure(kind)
+        if out is not None:
+            shutil.copytree(path, out / kind, dirs_exist_ok=True)
+            path = out / kind
+        typer.echo(f"tiny:{kind}\t{path}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,159 @@
+"""Configs: YAML files validated into typed, strict sections.
+
+A config has one section per stage kind (``segment``, ``translate``, ``summarize``),
+each naming a registered stage and the settings of that stage's own ``Config`` model,
+plus a ``runtime`` section. Unknown keys and bad values raise ConfigError naming the
+key, the value and the valid choices (nanoGPT's rule: an unknown key fails loudly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline import registry
+from pipeline.errors import ConfigError
+
+# The stage each kind uses when the config doesn't name one.
+DEFAULT_STAGES = {"segment": "french", "translate": "marian", "summarize": "seq2seq"}
+
+
+class Strict(BaseModel):
+    """Base of every config model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuntimeConfig(Strict):
+    device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: CUDA when present, else CPU
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"  # auto: fp32 on CPU, fp16 on CUDA
+    threads: int | None = Field(default=None, ge=1)  # torch intra-op threads; None: torch's default
+    seed: int = 0  # seeds torch before generation, for reproducible sampling-free runs
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config: the runtime settings and, per stage kind, (name, settings)."""
+
+    runtime: RuntimeConfig
+    stages: dict[str, tuple[str, Strict]]
+
+    def stage(self, kind: str) -> tuple[str, Strict]:
+        return self.stages[kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved config, every default filled in, as plain data."""
+        out: dict[str, Any] = {}
+        for kind, (name, section) in self.stages.items():
+            out[kind] = {"name": name, **section.model_dump(mode="json")}
+        out["runtime"] = self.runtime.model_dump(mode="json")
+        return out
+
+    def digest(self) -> str:
+        """A short hash of the resolved config, for signatures and cache keys."""
+        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed beside the unknown key at ``loc`` (nested sections included)."""
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+            return []
+        model = field.annotation
+    return sorted(model.model_fields)
+
+
+def _format_validation(prefix: str, err: ValidationError, model: type[BaseModel]) -> str:
+    lines = []
+    for e in err.errors():
+        key = ".".join([prefix, *(str(p) for p in e["loc"])])
+        if e["type"] == "extra_forbidden":
+            valid = _valid_keys(model, e["loc"])
+            if prefix in registry.KINDS and len(e["loc"]) == 1:
+                valid = ["name", *valid]
+            lines.append(f"{key}: unknown key; valid keys: {', '.join(valid)}")
+        else:
+            lines.append(f"{key}: {e['msg']} (got {e.get('input')!r})")
+    return "; ".join(lines)
+
+
+def _set_dotted(data: dict[str, Any], override: str) -> None:
+    key, sep, raw = override.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ConfigError(f"--set {override!r}: expected KEY=VALUE with a dotted key, e.g. translate.num_beams=2")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"--set {override!r}: value is not valid YAML ({exc})") from None
+    *parents, leaf = key.split(".")
+    node = data
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"--set {override!r}: {part!r} is not a section")
+        node = child
+    node[leaf] = value
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {str(path)!r} not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {str(path)!r} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(path)!r} must hold a mapping, got {type(data).__name__}")
+    return data
+
+
+def resolve(data: dict[str, Any], overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Validate raw config data (plus ``key=value`` overrides) into a Config.
+
+    Raises:
+        ConfigError: unknown section or key, bad value, or unknown stage name.
+    """
+    data = json.loads(json.dumps(data))  # deep copy; also rejects non-JSON values early
+    for override in overrides:
+        _set_dotted(data, override)
+    unknown = set(data) - set(registry.KINDS) - {"runtime"}
+    if unknown:
+        valid = ", ".join([*registry.KINDS, "runtime"])
+        raise ConfigError(f"unknown config section(s) {', '.join(sorted(unknown))}; valid sections: {valid}")
+
+    stages: dict[str, tuple[str, Strict]] = {}
+    for kind in registry.KINDS:
+        section = data.get(kind) or {}
+        if not isinstance(section, dict):
+            raise ConfigError(f"{kind}: expected a mapping, got {section!r}")
+        section = dict(section)
+        name = section.pop("name", DEFAULT_STAGES[kind])
+        cls = registry.get(kind, str(name))
+        try:
+            stages[kind] = (str(name), cls.Config.model_validate(section))
+        except ValidationError as exc:
+            raise ConfigError(_format_validation(kind, exc, cls.Config)) from None
+    runtime = data.get("runtime") or {}
+    try:
+        runtime_config = RuntimeConfig.model_validate(runtime)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation("runtime", exc, RuntimeConfig)) from None
+    return Config(runtime=runtime_config, stages=stages)
+
+
+def load(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load a YAML config file (or the built-in defaults when ``path`` is None)."""
+    data = read_yaml(path) if path is not None else {}
+    return resolve(data, overrides)

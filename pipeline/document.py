@@ -1,0 +1,87 @@
+"""The typed documents that flow between stages.
+
+``Document``, ``Paragraph`` and ``Segment`` are the only types that cross stage
+boundaries. They are frozen: a stage returns a new Document built with
+``dataclasses.replace`` and never mutates its input. Segments keep their index and
+paragraph so order and layout survive cross-document batching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Paragraph kinds the segmenter recognises in Markdown; the writer restores each one.
+PARAGRAPH_KINDS = ("heading", "text", "list_item", "quote", "code")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A block of the article, as laid out in its Markdown.
+
+    Attributes:
+        index: position of the block in the article.
+        kind: one of PARAGRAPH_KINDS.
+        level: heading level (1-6) or list nesting depth (0-based); 0 otherwise.
+        marker: list marker as written ("-", "*", "1."), else "".
+        emphasis: markup wrapping the whole block ("*", "_", "**"), restored on output.
+    """
+
+    index: int
+    kind: str
+    level: int = 0
+    marker: str = ""
+    emphasis: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence (or a heading, or a verbatim block) of the article.
+
+    Attributes:
+        index: position in the document; output order follows it.
+        paragraph: index of the Paragraph it belongs to.
+        source: the French text, Markdown inline markup removed.
+        translation: the English text, None until the translate stage ran.
+        flags: what a stage did to this segment that a reader should know
+            (for example "split:3", "retried", "degenerate:repetition", "verbatim").
+    """
+
+    index: int
+    paragraph: int
+    source: str
+    translation: str | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article and everything the stages produced for it."""
+
+    id: str
+    text: str
+    paragraphs: tuple[Paragraph, ...] = ()
+    segments: tuple[Segment, ...] = ()
+    summary: str | None = None
+    summary_chunks: int = 0
+    warnings: tuple[str, ...] = ()
+    # Seconds per stage; set by the runner, not by stages.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def title_paragraph(self) -> Paragraph | None:
+        """The first heading if the article opens with one, else None."""
+        if self.paragraphs and self.paragraphs[0].kind == "heading":
+            return self.paragraphs[0]
+        return None
+
+    def segments_of(self, paragraph: int) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.paragraph == paragraph)
+
+    def body_translation(self) -> list[str]:
+        """Translated sentences of the body paragraphs (no headings, no code), in order."""
+        kinds = {p.index: p.kind for p in self.paragraphs}
+        return [
+            s.translation
+            for s in self.segments
+            if s.translation and kinds.get(s.paragraph) in ("text", "list_item", "quote")
+        ]

@@ -1,0 +1,45 @@
+"""Every error precis reports to a user, in one place.
+
+Each error carries a short code (as spaCy does) so a message can be looked up and
+grepped for in logs. Only ``pipeline.cli`` turns these into exit codes.
+"""
+
+from __future__ import annotations
+
+
+class PrecisError(Exception):
+    """Base class: a problem precis can explain to the user without a traceback."""
+
+    code = "E000"
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class ConfigError(PrecisError):
+    """A config file, key or value is wrong."""
+
+    code = "E100"
+
+
+class InputError(PrecisError):
+    """An article can't be read: missing, empty, binary or undecodable."""
+
+    code = "E200"
+
+
+class ModelUnavailable(PrecisError):
+    """A model can't be loaded: not cached and the Hub can't be reached, or not a model."""
+
+    code = "E300"
+
+
+class StageError(PrecisError):
+    """A stage broke its contract (returned something other than Documents)."""
+
+    code = "E400"

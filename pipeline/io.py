@@ -1,0 +1,279 @@
+"""Reading articles (Markdown, text, HTML; UTF-8 or Windows-1252) and writing outputs.
+
+Reading validates at the boundary: a missing file, bytes that aren't text, text that
+decodes in no supported encoding, or an empty article raise InputError with the file
+named. HTML is reduced to its text, with headings, list items and quotes kept as
+Markdown so the segmenter sees the layout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from pipeline.document import Document, Paragraph
+from pipeline.errors import InputError
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode an article's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    Windows-1252 is a superset of latin-1's printable characters and adds the œ, €, ’
+    and « » French text in that encoding uses; bytes it leaves undefined are C1 control
+    codes, which no French text contains, so they mean the file is not cp1252 text.
+
+    Raises:
+        InputError: binary data, or bytes valid in none of these encodings.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    elif b"\x00" in data:
+        raise InputError(f"{name}: looks like a binary file (NUL bytes), not a text article")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{name}: byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8 or "
+                    f"Windows-1252 (latin-1); re-save the file as UTF-8"
+                ) from None
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    if controls > max(3, len(text) // 100):
+        raise InputError(f"{name}: {controls} control characters: looks like a binary file, not a text article")
+    return text
+
+
+class _HTMLToMarkdown(HTMLParser):
+    """Collects an HTML page's text as Markdown blocks (headings, items, quotes, paragraphs)."""
+
+    SKIP = {"script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button", "svg", "head"}
+    BLOCK = {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "figure",
+        "figcaption",
+        "br",
+        "hr",
+        "dd",
+        "dt",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.buffer: list[str] = []
+        self.prefix: list[str] = []
+        self.skipping = 0
+        self.quote = 0
+        self.title = ""
+        self.in_title = False
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.buffer).split())
+        if text:
+            marker = "".join(self.prefix[-1:])
+            self.blocks.append(("> " * self.quote) + marker + text)
+        self.buffer = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self.in_title = True
+        if tag in self.SKIP:
+            self.skipping += 1
+            return
+        if tag in self.BLOCK:
+            self._flush()
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.prefix.append("#" * int(tag[1]) + " ")
+        elif tag == "li":
+            self.prefix.append("- ")
+        elif tag == "blockquote":
+            self.quote += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+            return
+        if tag in self.BLOCK:
+            self._flush()
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li") and self.prefix:
+            self.prefix.pop()
+        elif tag == "blockquote":
+            self.quote = max(0, self.quote - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        elif not self.skipping:
+            self.buffer.append(data)
+
+
+def html_to_markdown(html: str) -> str:
+    """Reduce an HTML page to its text, as Markdown blocks separated by blank lines."""
+    parser = _HTMLToMarkdown()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    blocks = parser.blocks
+    title = " ".join(parser.title.split())
+    if title and not any(b.startswith("# ") for b in blocks):
+        blocks.insert(0, "# " + title)
+    return "\n\n".join(blocks)
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+
+
+def read_article(path: str) -> Document:
+    """Read one article from a file path, or from standard input when ``path`` is "-".
+
+    Raises:
+        InputError: missing or unreadable file, binary or undecodable bytes, empty article.
+    """
+    if path == "-":
+        name, doc_id = "<stdin>", "stdin"
+        data = sys.stdin.buffer.read()
+    else:
+        p = Path(path)
+        name, doc_id = path, p.stem
+        if not p.exists():
+            raise InputError(f"{path}: no such file")
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory, not an article file")
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: can't be read ({exc.strerror})") from None
+    text = decode(data, name)
+    if path.lower().endswith(HTML_SUFFIXES) or looks_like_html(text):
+        text = html_to_markdown(text)
+    if not text.strip():
+        raise InputError(f"{name}: the article is empty (nothing but whitespace)")
+    return Document(id=doc_id, text=text)
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def title_of(doc: Document) -> str:
+    """The translated title (the opening heading), else the document id."""
+    title = doc.title_paragraph
+    if title is not None:
+        seg = doc.segments_of(title.index)
+        if seg and seg[0].translation:
+            return seg[0].translation
+    return doc.id
+
+
+def _render_block(doc: Document, para: Paragraph, heading_shift: int) -> str:
+    text = " ".join(s.translation or "" for s in doc.segments_of(para.index)).strip()
+    if para.kind == "code":
+        return f"```\n{text}\n```"
+    if para.emphasis and text:
+        text = f"{para.emphasis}{text}{para.emphasis}"
+    if para.kind == "heading":
+        return "#" * min(6, para.level + heading_shift) + " " + text
+    if para.kind == "list_item":
+        return "  " * para.level + f"{para.marker or '-'} {text}"
+    if para.kind == "quote":
+        return f"> {text}"
+    return text
+
+
+def render_translation(doc: Document, heading_shift: int = 0) -> str:
+    """The translation in the article's layout: headings, list items, quotes, code, paragraphs.
+
+    The opening heading is left out: it is the output's title.
+    """
+    title = doc.title_paragraph
+    out = ""
+    previous = None
+    for para in doc.paragraphs:
+        if title is not None and para.index == title.index:
+            continue
+        block = _render_block(doc, para, heading_shift)
+        # Consecutive list items form one list: no blank line between them.
+        sep = "\n" if para.kind == previous == "list_item" else "\n\n"
+        out = f"{out}{sep}{block}" if out else block
+        previous = para.kind
+    return out
+
+
+def render_markdown(doc: Document) -> str:
+    """Title, summary, then the full translation in its paragraphs."""
+    parts = [
+        f"# {title_of(doc)}",
+        "## Summary",
+        doc.summary or "_(no summary)_",
+        "## Translation",
+        render_translation(doc, heading_shift=1),
+    ]
+    if doc.warnings:
+        parts += ["## Warnings", "\n".join(f"- {w}" for w in doc.warnings)]
+    return "\n\n".join(parts) + "\n"
+
+
+def to_record(
+    doc: Document, *, models: list[dict[str, Any]], config: dict[str, Any], versions: dict[str, str]
+) -> dict[str, Any]:
+    """Everything about one processed article, as JSON-ready data."""
+    return {
+        "id": doc.id,
+        "title": title_of(doc),
+        "summary": doc.summary,
+        "summary_chunks": doc.summary_chunks,
+        "segments": [
+            {
+                "index": s.index,
+                "paragraph": s.paragraph,
+                "kind": doc.paragraphs[s.paragraph].kind,
+                "source": s.source,
+                "translation": s.translation,
+                "flags": list(s.flags),
+            }
+            for s in doc.segments
+        ],
+        "paragraphs": [
+            {"index": p.index, "kind": p.kind, "level": p.level, "marker": p.marker, "emphasis": p.emphasis}
+            for p in doc.paragraphs
+        ],
+        "models": models,
+        "config": config,
+        "versions": versions,
+        "timings": doc.timings,
+        "warnings": list(doc.warnings),
+    }
+
+
+def render_json(doc: Document, **meta: Any) -> str:
+    return json.dumps(to_record(doc, **meta), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,180 @@
+"""Summarize stage: an English summary of the translated article.
+
+``seq2seq`` runs an abstractive model (distilBART, BART, PEGASUS, T5). Input longer
+than the model's window is never truncated: the translated sentences are packed into
+chunks that fit, each chunk is summarized (map), and the partial summaries are
+combined (reduce: summarized again when they fit the window, else mapped again; or
+simply joined with ``strategy: concat``). The number of chunks is recorded on the
+document, and a warning says the input was chunked.
+
+``lead`` is the lead-k baseline: the first k translated sentences, no model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from models.loading import GenerationSettings, Seq2Seq
+from pipeline.config import Strict
+from pipeline.document import Document
+from pipeline.registry import register
+from pipeline.segment import split_long, split_sentences
+
+
+class Seq2SeqSummarizerConfig(Strict):
+    model: str = "sshleifer/distilbart-cnn-12-6"  # Hub id, local HF-format folder, or tiny:bart
+    revision: str | None = None
+    prefix: str = ""  # prepended to every input; T5 needs "summarize: "
+    max_input_tokens: int | None = Field(default=None, ge=16)  # chunk size; None: the model window
+    strategy: Literal["map_reduce", "concat"] = "map_reduce"  # how partial summaries are combined
+    max_rounds: int = Field(default=3, ge=1)  # map rounds before map_reduce falls back to concat
+    # Summary length in tokens; the defaults are distilbart-cnn-12-6's published settings.
+    min_new_tokens: int = Field(default=56, ge=0)
+    max_new_tokens: int = Field(default=142, ge=1)
+    num_beams: int = Field(default=4, ge=1)
+    length_penalty: float = 2.0
+    no_repeat_ngram_size: int = Field(default=3, ge=0)
+    batch_size: int = Field(default=4, ge=1)  # chunks decoded together
+
+    @model_validator(mode="after")
+    def _lengths(self) -> Seq2SeqSummarizerConfig:
+        if self.min_new_tokens > self.max_new_tokens:
+            raise ValueError(f"min_new_tokens ({self.min_new_tokens}) exceeds max_new_tokens ({self.max_new_tokens})")
+        return self
+
+
+class LeadConfig(Strict):
+    k: int = Field(default=3, ge=1)  # how many leading sentences make the summary
+
+
+@register("summarize", "seq2seq")
+class Summarize:
+    """Abstractive summarization with map-reduce over chunks for long input."""
+
+    Config = Seq2SeqSummarizerConfig
+    needs_model = True
+
+    def __init__(self, config: Seq2SeqSummarizerConfig, model: Seq2Seq) -> None:
+        self.config = config
+        self.model = model
+        self.limit = min(config.max_input_tokens or model.window, model.window)
+        self.overhead = model.count_tokens([config.prefix])[0]  # special tokens and the prefix
+
+    def settings(self) -> GenerationSettings:
+        c = self.config
+        return GenerationSettings(
+            max_new_tokens=c.max_new_tokens,
+            min_new_tokens=c.min_new_tokens,
+            num_beams=c.num_beams,
+            length_penalty=c.length_penalty,
+            no_repeat_ngram_size=c.no_repeat_ngram_size,
+        )
+
+    def __call__(self, doc: Document) -> Document:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
+        docs = list(docs)
+        chunked = [self.chunk(doc.body_translation()) for doc in docs]
+        # First map step batched across documents; single-chunk documents are done here.
+        flat = [c for chunks in chunked for c in chunks]
+        partials = iter(self._summarize(flat))
+        for doc, chunks in zip(docs, chunked, strict=True):
+            if not chunks:
+                yield replace(
+                    doc, summary="", summary_chunks=0, warnings=doc.warnings + ("summarize: nothing to summarize",)
+                )
+                continue
+            summaries = [next(partials) for _ in chunks]
+            warnings = list(doc.warnings)
+            if len(chunks) > 1:
+                total = sum(self.model.count_tokens(chunks)) - (len(chunks) - 1) * self.overhead
+                warnings.append(
+                    f"summarize: input of about {total} tokens exceeds the model window of {self.limit}; "
+                    f"summarized in {len(chunks)} chunks combined by {self.config.strategy}"
+                )
+                summary = self._combine(summaries, warnings)
+            else:
+                summary = summaries[0]
+            yield replace(doc, summary=summary, summary_chunks=len(chunks), warnings=tuple(warnings))
+
+    def chunk(self, sentences: list[str]) -> list[str]:
+        """Pack sentences into chunks that fit the input limit, splitting any too-long sentence."""
+        if not sentences:
+            return []
+        budget = self.limit - self.overhead
+        lengths = [n - self.overhead for n in self.model.count_tokens(sentences)]
+        pieces: list[tuple[str, int]] = []
+        for sentence, n in zip(sentences, lengths, strict=True):
+            if n <= budget:
+                pieces.append((sentence, n))
+            else:
+                for part in split_long(sentence, lambda t: self._fits(t), lambda t: self.model.split_tokens(t, budget)):
+                    pieces.append((part, self.model.count_tokens([part])[0] - self.overhead))
+        chunks: list[list[str]] = []
+        used = 0
+        for sentence, n in pieces:
+            # +1: the space joining two sentences may add a token
+            if chunks and used + n + 1 <= budget:
+                chunks[-1].append(sentence)
+                used += n + 1
+            else:
+                chunks.append([sentence])
+                used = n
+        return [" ".join(c) for c in chunks]
+
+    def _fits(self, text: str) -> bool:
+        return self.model.count_tokens([self.config.prefix + text])[0] <= self.limit
+
+    def _combine(self, summaries: list[str], warnings: list[str]) -> str:
+        if self.config.strategy == "concat":
+            return " ".join(summaries)
+        for _ in range(self.config.max_rounds):
+            joined = " ".join(summaries)
+            if self._fits(joined):
+                return self._summarize([joined])[0]
+            summaries = self._summarize(self.chunk([s for p in summaries for s in split_sentences(p)]))
+        warnings.append(
+            f"summarize: partial summaries still exceed the window after {self.config.max_rounds} rounds; "
+            "joined as they are"
+        )
+        return " ".join(summaries)
+
+    def _summarize(self, texts: list[str]) -> list[str]:
+        if not texts:
+            return []
+        lengths = self.model.count_tokens(texts)
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        out = [""] * len(texts)
+        settings = self.settings()
+        size = self.config.batch_size
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            for i, summary in zip(
+                batch, self.model.generate([self.config.prefix + texts[i] for i in batch], settings), strict=True
+            ):
+                out[i] = summary
+        return out
+
+
+@register("summarize", "lead")
+class Lead:
+    """The lead-k baseline: the first k translated sentences of the article body."""
+
+    Config = LeadConfig
+    needs_model = False
+
+    def __init__(self, config: LeadConfig) -> None:
+        self.config = config
+
+    def __call__(self, doc: Document) -> Document:
+        lead = doc.body_translation()[: self.config.k]
+        return replace(doc, summary=" ".join(lead), summary_chunks=1 if lead else 0)
+
+    def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            yield self(doc)

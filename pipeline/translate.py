@@ -1,0 +1,205 @@
+"""Translate stage: every segment of every document, batched, order kept, output guarded.
+
+Batching follows EasyNMT's idea: collect the sentences of all documents, sort them by
+length, fill batches up to a token budget (so padding is small and a batch never
+outgrows memory), translate, and put each translation back by its index. A sentence
+too long for the model's input window is split at clause boundaries
+(``segment.split_long``), translated in pieces and joined again, with a flag.
+
+A guard catches degenerate output (empty, repeated n-grams, far longer than the
+source), retries those segments with safer settings, and flags any that stay bad.
+Nothing is dropped and nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from pydantic import Field
+
+from models.loading import GenerationSettings, Seq2Seq
+from pipeline.config import Strict
+from pipeline.document import Document, Segment
+from pipeline.registry import register
+from pipeline.segment import split_long
+
+
+class GuardConfig(Strict):
+    enabled: bool = True
+    max_length_ratio: float = Field(default=3.0, gt=0)  # output chars > ratio * source chars + 20: too long
+    repeat_ngram: int = Field(default=3, ge=1)  # word n-grams checked for repetition...
+    max_repeats: int = Field(default=3, ge=2)  # ...one occurring this often is degenerate
+    retry_num_beams: int = Field(default=5, ge=1)  # the safer settings of the retry
+    retry_no_repeat_ngram_size: int = Field(default=3, ge=0)
+    retry_repetition_penalty: float = Field(default=1.3, ge=1.0)
+    retry_length_ratio: float = Field(default=1.5, gt=0)  # tighter max_new_tokens on retry
+
+
+class MarianConfig(Strict):
+    model: str = "Helsinki-NLP/opus-mt-fr-en"  # Hub id, local HF-format folder, or tiny:marian
+    revision: str | None = None  # Hub branch, tag or commit; None: main
+    batch_tokens: int = Field(default=4096, ge=8)  # padded source tokens per batch
+    max_batch_size: int = Field(default=64, ge=1)
+    max_input_tokens: int | None = Field(default=None, ge=8)  # longer sentences are split; None: model window
+    num_beams: int = Field(default=4, ge=1)
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = Field(default=0, ge=0)
+    # max_new_tokens = ceil(ratio * longest source in the batch + offset), at most the model window
+    max_new_tokens_ratio: float = Field(default=2.0, gt=0)
+    max_new_tokens_offset: int = Field(default=10, ge=0)
+    min_new_tokens: int = Field(default=0, ge=0)  # > 0 only for benchmarks with fixed decode lengths
+    guard: GuardConfig = GuardConfig()
+
+
+@dataclass(frozen=True)
+class Translation:
+    text: str
+    retried: bool = False
+    degenerate: str | None = None  # why the output still looks degenerate after a retry
+
+
+def degenerate_reason(source: str, output: str, guard: GuardConfig) -> str | None:
+    """Why ``output`` looks like a degenerate translation of ``source``, or None."""
+    if not output.strip():
+        return "empty"
+    if len(output) > guard.max_length_ratio * len(source) + 20:
+        return "too_long"
+    words = output.lower().split()
+    n = guard.repeat_ngram
+    ngrams = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    if ngrams and max(ngrams.values()) >= guard.max_repeats:
+        return "repetition"
+    if re.search(r"(\b\w+\b)(?:\W+\1\b){3,}", output.lower()) or re.search(r"(\D)\1{7,}", output):
+        return "repetition"
+    return None
+
+
+@register("translate", "marian")
+class Translate:
+    """MarianMT (or any seq2seq model) translation of all segments."""
+
+    Config = MarianConfig
+    needs_model = True
+
+    def __init__(self, config: MarianConfig, model: Seq2Seq) -> None:
+        self.config = config
+        self.model = model
+        self.max_input_tokens = min(config.max_input_tokens or model.window, model.window)
+
+    def __call__(self, doc: Document) -> Document:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
+        docs = list(docs)
+        # (doc, segment) -> the pieces its source was split into to fit the window
+        keys = [
+            (d, s) for d, doc in enumerate(docs) for s, seg in enumerate(doc.segments) if "verbatim" not in seg.flags
+        ]
+        sources = [docs[d].segments[s].source for d, s in keys]
+        lengths = self.model.count_tokens(sources)
+        pieces = {
+            key: [text] if n <= self.max_input_tokens else self._fit(text)
+            for key, text, n in zip(keys, sources, lengths, strict=True)
+        }
+        flat = [p for parts in pieces.values() for p in parts]
+        results = iter(self.translate(flat))
+        for d, doc in enumerate(docs):
+            segments, warnings, bad = [], [], []
+            for s, seg in enumerate(doc.segments):
+                if (d, s) not in pieces:
+                    segments.append(seg)
+                    continue
+                parts = pieces[(d, s)]
+                done = [next(results) for _ in parts]
+                segments.append(self._merge(seg, parts, done, warnings, bad))
+            if bad:
+                warnings.append(
+                    f"translate: {len(bad)} segment(s) still looked degenerate after a retry with safer "
+                    f"settings and are flagged: {', '.join(map(str, bad))}"
+                )
+            yield replace(doc, segments=tuple(segments), warnings=doc.warnings + tuple(warnings))
+
+    def _fit(self, text: str) -> list[str]:
+        def fits(piece: str) -> bool:
+            return self.model.count_tokens([piece])[0] <= self.max_input_tokens
+
+        return split_long(text, fits, lambda t: self.model.split_tokens(t, self.max_input_tokens))
+
+    def _merge(
+        self, seg: Segment, parts: list[str], done: list[Translation], warnings: list[str], bad: list[int]
+    ) -> Segment:
+        flags = list(seg.flags)
+        if len(parts) > 1:
+            flags.append(f"split:{len(parts)}")
+            warnings.append(
+                f"translate: segment {seg.index} is longer than the translator's input window "
+                f"({self.max_input_tokens} tokens); translated in {len(parts)} pieces split at clause boundaries"
+            )
+        if any(t.retried for t in done):
+            flags.append("retried")
+        reasons = sorted({t.degenerate for t in done if t.degenerate})
+        if reasons:
+            flags.extend(f"degenerate:{r}" for r in reasons)
+            bad.append(seg.index)
+        text = " ".join(t.text for t in done if t.text)
+        return replace(seg, translation=text, flags=tuple(flags))
+
+    def settings(self, source_tokens: int, retry: bool = False) -> GenerationSettings:
+        """Generation settings for a batch whose longest source has ``source_tokens`` tokens."""
+        c, g = self.config, self.config.guard
+        ratio = g.retry_length_ratio if retry else c.max_new_tokens_ratio
+        max_new = min(math.ceil(ratio * source_tokens + c.max_new_tokens_offset), self.model.window)
+        return GenerationSettings(
+            max_new_tokens=max_new,
+            min_new_tokens=min(c.min_new_tokens, max_new),
+            num_beams=max(c.num_beams, g.retry_num_beams) if retry else c.num_beams,
+            length_penalty=c.length_penalty,
+            no_repeat_ngram_size=max(c.no_repeat_ngram_size, g.retry_no_repeat_ngram_size)
+            if retry
+            else c.no_repeat_ngram_size,
+            repetition_penalty=g.retry_repetition_penalty if retry else 1.0,
+        )
+
+    def translate(self, texts: list[str]) -> list[Translation]:
+        """Translate texts that each fit the window; results in the input order."""
+        outputs = self._generate(texts, retry=False)
+        results = [Translation(o) for o in outputs]
+        if not self.config.guard.enabled:
+            return results
+        suspect = [i for i, o in enumerate(outputs) if degenerate_reason(texts[i], o, self.config.guard)]
+        if suspect:
+            retried = self._generate([texts[i] for i in suspect], retry=True)
+            for i, out in zip(suspect, retried, strict=True):
+                results[i] = Translation(
+                    out, retried=True, degenerate=degenerate_reason(texts[i], out, self.config.guard)
+                )
+        return results
+
+    def _generate(self, texts: list[str], retry: bool) -> list[str]:
+        lengths = self.model.count_tokens(texts)
+        out: list[str | None] = [None] * len(texts)
+        for batch in token_batches(lengths, self.config.batch_tokens, self.config.max_batch_size):
+            settings = self.settings(max(lengths[i] for i in batch), retry=retry)
+            for i, text in zip(batch, self.model.generate([texts[i] for i in batch], settings), strict=True):
+                out[i] = text
+        return [o or "" for o in out]
+
+
+def token_batches(lengths: list[int], budget: int, max_size: int) -> list[list[int]]:
+    """Group indices, sorted by length, into batches whose padded size fits ``budget``.
+
+    A batch of k items costs k * (its longest length) tokens once padded; a single item
+    longer than the budget still gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < max_size and (len(batches[-1]) + 1) * lengths[i] <= budget:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches

@@ -1,0 +1,66 @@
+"""Shared fixtures: a tiny-model cache for the session, and a fake seq2seq model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from models.loading import GenerationSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "jedi-cloud.fr.md"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tiny_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the tiny models into the cache once per session (CI sets PRECIS_CACHE)."""
+    if not os.environ.get("PRECIS_CACHE"):
+        os.environ["PRECIS_CACHE"] = str(tmp_path_factory.mktemp("precis-cache"))
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return Path(os.environ["PRECIS_CACHE"])
+
+
+class FakeModel:
+    """A stand-in for models.loading.Seq2Seq: one token per word plus one special token.
+
+    ``generate`` applies ``fn`` to each input and records every batch it was given, so
+    tests can check batching and order without a neural network.
+    """
+
+    backend = "fake"
+
+    def __init__(self, fn=lambda text: text.upper(), window: int = 32) -> None:
+        self.fn = fn
+        self.window = window
+        self.batches: list[tuple[list[str], GenerationSettings]] = []
+        self.name, self.revision = "fake", None
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(t.split()) + 1 for t in texts]
+
+    def split_tokens(self, text: str, max_tokens: int) -> list[str]:
+        # One "token" per 4 characters, to exercise the last resort on a single long word.
+        step = 4 * max(1, max_tokens - 2)
+        return [text[i : i + step] for i in range(0, len(text), step)]
+
+    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        for t in texts:
+            if self.count_tokens([t])[0] > self.window:
+                raise AssertionError(f"input longer than the window: {t!r}")
+        self.batches.append((list(texts), settings))
+        return [self.fn(t) for t in texts]
+
+    def info(self) -> dict:
+        return {"name": self.name, "revision": None, "dtype": "float32", "backend": "fake", "device": "cpu"}
+
+
+@pytest.fixture
+def fake_model() -> FakeModel:
+    return FakeModel()
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")

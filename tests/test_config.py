@@ -1,0 +1,96 @@
+"""Config validation: defaults, files, overrides, and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import config
+from pipeline.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_default_yaml_equals_builtin_defaults() -> None:
+    assert config.load(ROOT / "configs" / "default.yaml").to_dict() == config.load().to_dict()
+
+
+@pytest.mark.parametrize("name", ["default", "tiny", "quality", "pegasus"])
+def test_shipped_configs_are_valid(name: str) -> None:
+    config.load(ROOT / "configs" / f"{name}.yaml")
+
+
+def test_defaults() -> None:
+    cfg = config.load().to_dict()
+    assert cfg["translate"]["name"] == "marian"
+    assert cfg["translate"]["model"] == "Helsinki-NLP/opus-mt-fr-en"
+    assert cfg["summarize"]["model"] == "sshleifer/distilbart-cnn-12-6"
+    assert cfg["summarize"]["min_new_tokens"] == 56
+    assert cfg["summarize"]["max_new_tokens"] == 142
+    assert cfg["runtime"] == {"device": "auto", "dtype": "auto", "threads": None, "seed": 0}
+
+
+OVERRIDES = [
+    ("translate.num_beams=2", ("translate", "num_beams"), 2),
+    ("translate.guard.enabled=false", ("translate", "guard", "enabled"), False),
+    ("translate.length_penalty=0.5", ("translate", "length_penalty"), 0.5),
+    ("summarize.name=lead", ("summarize", "name"), "lead"),
+    ("summarize.k=5", ("summarize", "k"), 5),
+    ("translate.revision=null", ("translate", "revision"), None),
+    ("segment.abbreviations=[col, gal]", ("segment", "abbreviations"), ["col", "gal"]),
+]
+
+
+@pytest.mark.parametrize(("override", "path", "value"), OVERRIDES)
+def test_overrides(override: str, path: tuple[str, ...], value: object) -> None:
+    extra = ["summarize.name=lead"] if path[0] == "summarize" and path[-1] == "k" else []
+    node = config.load(overrides=[*extra, override]).to_dict()
+    for key in path:
+        node = node[key]
+    assert node == value
+
+
+ERRORS = [
+    (["translate.num_beams=0"], "translate.num_beams: Input should be greater than or equal to 1 (got 0)"),
+    (["translate.num_beams=many"], "translate.num_beams: Input should be a valid integer"),
+    (["translate.beams=2"], "translate.beams: unknown key; valid keys: name, batch_tokens"),
+    (["translate.guard.foo=1"], "translate.guard.foo: unknown key; valid keys: enabled, max_length_ratio"),
+    (["runtime.device=gpu"], "runtime.device: Input should be 'auto', 'cpu' or 'cuda' (got 'gpu')"),
+    (["summarize.name=magic"], "summarize.name: unknown stage 'magic'; valid choices: lead, seq2seq"),
+    (["summarize.k=3"], "summarize.k: unknown key"),
+    (["summarize.min_new_tokens=200"], "min_new_tokens (200) exceeds max_new_tokens (142)"),
+    (["colour=blue"], "unknown config section(s) colour; valid sections: segment, translate, summarize, runtime"),
+    (["translate.num_beams"], "expected KEY=VALUE"),
+    (["translate..x=1"], "expected KEY=VALUE"),
+    (["translate.model.x=1"], "translate.model: Input should be a valid string"),
+    (["translate.num_beams=2", "translate.num_beams.x=1"], "'num_beams' is not a section"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), ERRORS)
+def test_errors_name_the_key(overrides: list[str], message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        config.load(overrides=overrides)
+    assert message in str(err.value)
+
+
+def test_bad_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("translate: [1, 2\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        config.load(bad)
+    listy = tmp_path / "list.yaml"
+    listy.write_text("- a\n- b\n")
+    with pytest.raises(ConfigError, match="must hold a mapping"):
+        config.load(listy)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    assert config.load(empty).to_dict() == config.load().to_dict()
+
+
+def test_digest_changes_with_settings() -> None:
+    assert config.load().digest() == config.load().digest()
+    assert config.load().digest() != config.load(overrides=["translate.num_beams=2"]).digest()
