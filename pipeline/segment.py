@@ -31,30 +31,56 @@ from pipeline.registry import register
 ABBREVIATIONS = frozenset(
     """
     m mm mme mmes mlle mlles dr drs pr me mgr st ste sts stes mr mrs
-    cf ex av apr art n no nos vol chap fig p pp env hab tél tel bd boul fg
+    cf ex av apr art al n no nos vol chap fig p pp env tél tel bd boul fg
     réf coll éd dir trad gén col cdt cne lt sgt adj prof vs cie ets sté dpt
     ann suiv sq sqq op cit ibid
+    """.split()
+)
+
+# Words that open sentences and are never part of a name: after a lone capital
+# ("la ligne B. Seul un train..."), one of these means the capital ended a sentence.
+SENTENCE_OPENERS = frozenset(
+    """
+    il elle ils elles on nous vous je ce cet cette ces cela ça mais et or donc car
+    seul seule seuls seules selon pour dans depuis après avant alors puis si quand
+    un une aucun aucune chaque tous toutes tout toute plusieurs son sa ses leur leurs
+    notre nos votre vos en au aux y c'est
     """.split()
 )
 
 _SPACE = r"[ \t\u00a0\u202f]"
 # A stop: an ellipsis or a run of . ! ? (?! ?? !!), then closing quotes or brackets
 # that belong to the sentence it ends. A straight double quote counts as closing only
-# when glued to the stop; "»", "”" and ")" may follow after a (non-breaking) space.
-_STOP = re.compile(r"(?:\.\.\.|…|[.!?]+)(?:\"|’|'|(?:" + _SPACE + r"?[»”)\]]))*")
-# What may open the next sentence: a capital, a digit, an opening quote or bracket, a dash.
-_STARTER = re.compile(r"[A-ZÀ-ÖØ-Þ0-9«“\"'(\[—–¿¡-]")
+# when glued to the stop and not to a following word ('fin."Début' opens the next
+# sentence); "»", "”" and ")" may follow after a (non-breaking) space.
+_STOP = re.compile(r"(?:\.\.\.|…|[.!?]+)(?:\"(?![A-Za-zÀ-ÿ])|’|'|(?:" + _SPACE + r"?[»”)\]]))*")
+# What may open the next sentence: a capital, a digit, an opening quote or bracket, a
+# dash, or a brand written with a lowercase first letter (eBay, iPhone).
+_STARTER = re.compile(r"[A-ZÀ-ÖØ-Þ0-9«“\"'(\[—–¿¡-]|[a-z][A-Z]")
+# Sentences glued with no space ("au Figaro.Jusqu'à", common in scraped news): a
+# lowercase letter, digit or closing quote, the stop, then a capitalised word.
+_GLUED = re.compile(r"\"?[A-ZÀ-ÖØ-Þ](?:[a-zà-öø-ÿA-ZÀ-ÖØ-Þ]|['’])")
 _INITIAL = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ]|[A-ZÀ-ÖØ-Þ]\.-[A-ZÀ-ÖØ-Þ])$")
 _OPENERS = "«“\"'([—–-"
 
 
 def _token_before(text: str, end: int) -> str:
-    """The run of non-space characters ending at ``end``, without opening punctuation."""
+    """The run of non-space characters ending at ``end``, without opening punctuation or elision."""
     start = end
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     word = text[start:end].lstrip(_OPENERS)
     return re.split(r"['’]", word)[-1]  # l'art. -> art
+
+
+def _is_glued_boundary(text: str, stop: re.Match[str]) -> bool:
+    before = text[stop.start() - 1] if stop.start() else ""
+    if not (before.islower() or before.isdigit() or before in '"»”)' or stop.group()[0] in "?!"):
+        return False
+    word = _token_before(text, stop.start())
+    if "/" in word or "@" in word or word.lower().startswith("www"):
+        return False
+    return bool(_GLUED.match(text, stop.end()))
 
 
 def _is_boundary(text: str, stop: re.Match[str], extra_abbreviations: frozenset[str]) -> bool:
@@ -63,17 +89,23 @@ def _is_boundary(text: str, stop: re.Match[str], extra_abbreviations: frozenset[
     if not stripped:
         return True
     if len(stripped) == len(rest):  # no space after the stop: "10.5", "exemple.fr", "J.-C"
-        return False
+        return _is_glued_boundary(text, stop)
     if not _STARTER.match(stripped):  # « Prêts ? » a-t-il demandé / etc. et ...
         return False
     if stop.group().startswith(".") and not stop.group().startswith("..."):
         word = _token_before(text, stop.start())
         if word.lower() in ABBREVIATIONS or word.lower() in extra_abbreviations:
             return False
-        # A lone capital before a capitalised word is an initial: J. K. Rowling, M. Dupont.
+        # A lone capital before a capitalised word is an initial (J. K. Rowling,
+        # M. Dupont), and before a number a reference (art. L. 121-1); but "la ligne B."
+        # ends its sentence when a word that only opens sentences follows.
         # "J.-C." is an era (av. J.-C.), not a name: it may end a sentence.
-        if _INITIAL.match(word) and word != "J.-C" and stripped[0].isupper():
-            return False
+        if _INITIAL.match(word) and word != "J.-C":
+            next_word = re.split(r"[\s,;:]", stripped, maxsplit=1)[0].lower()
+            if stripped[0].isdigit():
+                return False
+            if stripped[0].isupper() and (word == "M" or next_word not in SENTENCE_OPENERS):
+                return False
     return True
 
 

@@ -32,7 +32,16 @@ SENTENCES = [
         ["Selon l'art. 3 de la loi, c'est interdit.", "Voir aussi la p. 12."],
     ),
     ("Des légumes, p. ex. des Poireaux, sont vendus. Fin.", ["Des légumes, p. ex. des Poireaux, sont vendus.", "Fin."]),
-    ("La ville compte env. 3 000 hab. Elle grandit.", ["La ville compte env. 3 000 hab. Elle grandit."]),
+    ("La ville compte env. 3 000 hab. Elle grandit.", ["La ville compte env. 3 000 hab.", "Elle grandit."]),
+    (
+        "Selon l'art. L. 121-1 et l'art. 49 al. 3 du texte. Fin.",
+        ["Selon l'art. L. 121-1 et l'art. 49 al. 3 du texte.", "Fin."],
+    ),
+    (
+        "Trafic perturbé sur les RER A et B. Seul un train circule.",
+        ["Trafic perturbé sur les RER A et B.", "Seul un train circule."],
+    ),
+    ("Les ventes ont bondi. eBay et iPhone en profitent.", ["Les ventes ont bondi.", "eBay et iPhone en profitent."]),
     ("Il est né en 52 av. J.-C. Rome dominait.", ["Il est né en 52 av. J.-C.", "Rome dominait."]),
     ("Voir cf. Chapitre 2 du rapport.", ["Voir cf. Chapitre 2 du rapport."]),
     # etc. ends a sentence before a capital, not before lowercase
@@ -87,6 +96,15 @@ SENTENCES = [
     ),
     ("Il part. — Où vas-tu ? demande-t-elle.", ["Il part.", "— Où vas-tu ? demande-t-elle."]),
     ("Le XIXe siècle. Le 1er mai.", ["Le XIXe siècle.", "Le 1er mai."]),
+    # sentences glued without a space, as in scraped news
+    ("Il l'a dit au Figaro.Jusqu'à cet été, rien.", ["Il l'a dit au Figaro.", "Jusqu'à cet été, rien."]),
+    ('Un ancien médecin."L\'unité est là", dit-il.', ["Un ancien médecin.", '"L\'unité est là", dit-il.']),
+    ('Il a dit "non".Alors tout change.', ['Il a dit "non".', "Alors tout change."]),
+    ("Le grand oublié ?Jacques Chirac.", ["Le grand oublié ?", "Jacques Chirac."]),
+    (
+        "Voir exemple.fr.Le site, www.Exemple.fr et la v2.0 ici.",
+        ["Voir exemple.fr.", "Le site, www.Exemple.fr et la v2.0 ici."],
+    ),
     (
         "Un oiseau s'est posé.\u00c0 peine arrivé, il est reparti.",
         ["Un oiseau s'est posé.\u00c0 peine arrivé, il est reparti."],
