@@ -49,18 +49,20 @@ SENTENCE_OPENERS = frozenset(
 )
 
 _SPACE = r"[ \t\u00a0\u202f]"
+_UP = "A-ZÀ-ÖØ-ÞŒŸ"  # French capitals, Œ and Ÿ included
+_LOW = "a-zà-öø-ÿœ"
 # A stop: an ellipsis or a run of . ! ? (?! ?? !!), then closing quotes or brackets
 # that belong to the sentence it ends. A straight double quote counts as closing only
 # when glued to the stop and not to a following word ('fin."Début' opens the next
 # sentence); "»", "”" and ")" may follow after a (non-breaking) space.
-_STOP = re.compile(r"(?:\.\.\.|…|[.!?]+)(?:\"(?![A-Za-zÀ-ÿ])|’|'|(?:" + _SPACE + r"?[»”)\]]))*")
+_STOP = re.compile(r"(?:\.\.\.|…|[.!?]+)(?:\"(?![" + _LOW + _UP + r"])|’|'|(?:" + _SPACE + r"?[»”)\]]))*")
 # What may open the next sentence: a capital, a digit, an opening quote or bracket, a
 # dash, or a brand written with a lowercase first letter (eBay, iPhone).
-_STARTER = re.compile(r"[A-ZÀ-ÖØ-Þ0-9«“\"'(\[—–¿¡-]|[a-z][A-Z]")
+_STARTER = re.compile(rf"[{_UP}0-9«“\"'(\[—–¿¡-]|[a-z][A-Z]")
 # Sentences glued with no space ("au Figaro.Jusqu'à", common in scraped news): a
 # lowercase letter, digit or closing quote, the stop, then a capitalised word.
-_GLUED = re.compile(r"\"?[A-ZÀ-ÖØ-Þ](?:[a-zà-öø-ÿA-ZÀ-ÖØ-Þ]|['’])")
-_INITIAL = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ]|[A-ZÀ-ÖØ-Þ]\.-[A-ZÀ-ÖØ-Þ])$")
+_GLUED = re.compile(rf"\"?[{_UP}](?:[{_LOW}{_UP}]|['’])")
+_INITIAL = re.compile(rf"^(?:[{_UP}]|[{_UP}]\.-[{_UP}])$")
 _OPENERS = "«“\"'([—–-"
 
 
