@@ -50,7 +50,8 @@ def test_long_input_map_reduce(fake_model) -> None:
     ]
     assert out.summary == "w0a w0b w0c"
     assert out.warnings == (
-        "summarize: input of about 25 tokens exceeds the model window of 12; summarized in 3 chunks combined by map_reduce",
+        "summarize: input of about 25 tokens exceeds the model window of 12; "
+        "summarized in 3 chunks combined by map_reduce",
     )
 
 
