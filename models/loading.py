@@ -250,11 +250,16 @@ def pull(name: str, revision: str | None = None) -> str:
 
     if not _hub_reachable():
         raise _unavailable(name, "the Hugging Face Hub can't be reached from this machine")
+    from huggingface_hub import list_repo_files
+
     try:
+        files = list_repo_files(name, revision=revision)
+        # Weights in one format only: safetensors when published, else PyTorch .bin.
+        weights = "*.safetensors" if any(f.endswith(".safetensors") for f in files) else "*.bin"
         return snapshot_download(
             name,
             revision=revision,
-            allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt", "*.bin"],
+            allow_patterns=["*.json", weights, "*.model", "*.spm", "*.txt"],
         )
     except Exception as exc:  # the Hub raises many error types; each means the same to a user
         raise _unavailable(name, str(exc).splitlines()[0]) from None

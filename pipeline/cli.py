@@ -50,6 +50,19 @@ def _log(message: str) -> None:
     typer.echo(f"precis: {message}", err=True)
 
 
+def _progress(kind: str, done: int, total: int) -> None:
+    """Progress of a long stage: a live line on a terminal, quiet otherwise (for cron logs)."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rprecis: {kind}: {done}/{total} sentences")
+        sys.stderr.flush()
+
+
+def _stage_done(kind: str, seconds: float) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    _log(f"{kind}: {seconds:.1f}s")
+
+
 def _unique_name(out: Path, stem: str, suffix: str, taken: set[str]) -> Path:
     name, n = f"{stem}{suffix}", 2
     while name in taken:
@@ -88,7 +101,7 @@ def summarize(
         start = time.perf_counter()
         pipeline = Pipeline(cfg)
         _log(f"models ready in {time.perf_counter() - start:.1f}s; processing {len(docs)} article(s)")
-        done = pipeline.run(docs, on_stage=lambda kind, secs: _log(f"{kind}: {secs:.1f}s"))
+        done = pipeline.run(docs, on_stage=_stage_done, on_progress=_progress)
     except PrecisError as exc:
         raise _fail(exc) from None
     meta = {"models": pipeline.models(), "config": cfg.to_dict(), "versions": versions()}

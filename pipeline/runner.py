@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from pipeline import registry
@@ -62,11 +63,17 @@ class Pipeline:
         """Name, revision, dtype, backend and device of each model in use, by stage."""
         return [{"stage": kind, **stage.model.info()} for kind, stage in self.stages if getattr(stage, "model", None)]
 
-    def run(self, docs: Iterable[Document], on_stage: Callable[[str, float], None] | None = None) -> list[Document]:
+    def run(
+        self,
+        docs: Iterable[Document],
+        on_stage: Callable[[str, float], None] | None = None,
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[Document]:
         """Run a group of documents through every stage; timings are recorded per stage.
 
         A stage's time is its wall time for the whole group, divided evenly over its
-        documents. ``on_stage(kind, seconds)`` is called as each stage finishes.
+        documents. ``on_stage(kind, seconds)`` is called as each stage finishes, and
+        ``on_progress(kind, done, total)`` as stages that report progress advance.
         """
         docs = list(docs)
         if not docs:
@@ -75,6 +82,8 @@ class Pipeline:
 
         torch.manual_seed(self.config.runtime.seed)
         for kind, stage in self.stages:
+            if hasattr(stage, "progress"):
+                stage.progress = None if on_progress is None else partial(on_progress, kind)
             start = time.perf_counter()
             out = list(stage.pipe(docs))
             elapsed = time.perf_counter() - start

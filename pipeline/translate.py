@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from pydantic import Field
@@ -89,6 +89,8 @@ class Translate:
         self.config = config
         self.model = model
         self.max_input_tokens = min(config.max_input_tokens or model.window, model.window)
+        # Called as progress(done, total) after each batch; the runner sets it.
+        self.progress: Callable[[int, int], None] | None = None
 
     def __call__(self, doc: Document) -> Document:
         return next(iter(self.pipe([doc])))
@@ -182,10 +184,14 @@ class Translate:
     def _generate(self, texts: list[str], retry: bool) -> list[str]:
         lengths = self.model.count_tokens(texts)
         out: list[str | None] = [None] * len(texts)
+        done = 0
         for batch in token_batches(lengths, self.config.batch_tokens, self.config.max_batch_size):
             settings = self.settings(max(lengths[i] for i in batch), retry=retry)
             for i, text in zip(batch, self.model.generate([texts[i] for i in batch], settings), strict=True):
                 out[i] = text
+            done += len(batch)
+            if self.progress is not None and not retry:
+                self.progress(done, len(texts))
         return [o or "" for o in out]
 
 
