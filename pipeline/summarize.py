@@ -66,9 +66,11 @@ class Summarize:
 
     def settings(self) -> GenerationSettings:
         c = self.config
+        # The decoder can't go past its position table: never ask for more than the window.
+        max_new = min(c.max_new_tokens, self.model.window - 2)
         return GenerationSettings(
-            max_new_tokens=c.max_new_tokens,
-            min_new_tokens=c.min_new_tokens,
+            max_new_tokens=max_new,
+            min_new_tokens=min(c.min_new_tokens, max_new),
             num_beams=c.num_beams,
             length_penalty=c.length_penalty,
             no_repeat_ngram_size=c.no_repeat_ngram_size,

@@ -27,6 +27,7 @@ def first_words(text: str) -> str:
 
 def test_short_input_is_one_chunk(fake_model) -> None:
     fake_model.fn = first_words
+    fake_model.window = 1024
     doc = translated_doc(["One two three four.", "Five six."], heading="Title words here")
     out = Summarize(Seq2SeqSummarizerConfig(), fake_model)(doc)
     assert (out.summary, out.summary_chunks, out.warnings) == ("One two three", 1, ())
@@ -107,3 +108,11 @@ def test_batched_across_documents(fake_model) -> None:
 def test_lead(k: int, expected: str) -> None:
     out = Lead(LeadConfig(k=k))(translated_doc(["A.", "B.", "C."], heading="Title"))
     assert (out.summary, out.summary_chunks) == (expected, 1)
+
+
+def test_summary_length_capped_by_decoder_window(fake_model) -> None:
+    fake_model.window = 32
+    cfg = Seq2SeqSummarizerConfig(min_new_tokens=100, max_new_tokens=500)
+    Summarize(cfg, fake_model)(translated_doc(["Un deux."]))
+    ((_, settings),) = fake_model.batches
+    assert (settings.min_new_tokens, settings.max_new_tokens) == (30, 30)
