@@ -31,7 +31,7 @@ class Seq2SeqSummarizerConfig(Strict):
     prefix: str = ""  # prepended to every input; T5 needs "summarize: "
     max_input_tokens: int | None = Field(default=None, ge=16)  # chunk size; None: the model window
     strategy: Literal["map_reduce", "concat"] = "map_reduce"  # how partial summaries are combined
-    max_rounds: int = Field(default=3, ge=1)  # map rounds before map_reduce falls back to concat
+    max_rounds: int = Field(default=4, ge=1)  # map rounds before map_reduce falls back to concat
     # Summary length in tokens; the defaults are distilbart-cnn-12-6's published settings.
     min_new_tokens: int = Field(default=56, ge=0)
     max_new_tokens: int = Field(default=142, ge=1)
@@ -135,11 +135,14 @@ class Summarize:
     def _combine(self, summaries: list[str], warnings: list[str]) -> str:
         if self.config.strategy == "concat":
             return " ".join(summaries)
-        for _ in range(self.config.max_rounds):
-            joined = " ".join(summaries)
-            if self._fits(joined):
-                return self._summarize([joined])[0]
+        rounds = 1  # the first map round is done by the caller
+        while not self._fits(" ".join(summaries)):
+            if rounds >= self.config.max_rounds:
+                break
             summaries = self._summarize(self.chunk([s for p in summaries for s in split_sentences(p)]))
+            rounds += 1
+        else:
+            return self._summarize([" ".join(summaries)])[0]
         warnings.append(
             f"summarize: partial summaries still exceed the window after {self.config.max_rounds} rounds; "
             "joined as they are"
