@@ -13,11 +13,14 @@ Nothing is dropped and nothing is truncated.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from pydantic import Field
 
@@ -53,6 +56,23 @@ class MarianConfig(Strict):
     max_new_tokens_offset: int = Field(default=10, ge=0)
     min_new_tokens: int = Field(default=0, ge=0)  # > 0 only for benchmarks with fixed decode lengths
     guard: GuardConfig = GuardConfig()
+
+
+class TranslationCache(Protocol):
+    """Where translations of normalized sentences are kept between runs (see pipeline.batch)."""
+
+    def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
+        """The cached translations of those ``sources`` that are known under ``namespace``."""
+        ...
+
+    def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
+        """Remember (source, translation) pairs under ``namespace``."""
+        ...
+
+
+def normalize(text: str) -> str:
+    """A sentence as a cache key: Unicode NFC, whitespace runs folded to one space."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -91,6 +111,9 @@ class Translate:
         self.max_input_tokens = min(config.max_input_tokens or model.window, model.window)
         # Called as progress(done, total) after each batch; the runner sets it.
         self.progress: Callable[[int, int], None] | None = None
+        # A sentence-level translation cache, set by whoever runs the stage (batch jobs).
+        self.cache: TranslationCache | None = None
+        self.cache_hits = self.cache_misses = 0
 
     def __call__(self, doc: Document) -> Document:
         return next(iter(self.pipe([doc])))
@@ -166,8 +189,33 @@ class Translate:
             repetition_penalty=g.retry_repetition_penalty if retry else 1.0,
         )
 
+    def cache_namespace(self) -> str:
+        """What a cached translation depends on: model, revision and generation settings.
+
+        Batch sizes are left out: they change speed, not the translation.
+        """
+        settings = self.config.model_dump(mode="json", exclude={"batch_tokens", "max_batch_size"})
+        return json.dumps({"model": self.model.name, "revision": self.model.revision, **settings}, sort_keys=True)
+
     def translate(self, texts: list[str]) -> list[Translation]:
-        """Translate texts that each fit the window; results in the input order."""
+        """Translate texts that each fit the window; results in the input order.
+
+        With a cache set, known sentences are taken from it and only the others are
+        translated; outputs still degenerate after the retry are never cached.
+        """
+        if self.cache is None:
+            return self._translate(texts)
+        namespace = self.cache_namespace()
+        keys = [normalize(t) for t in texts]
+        found = self.cache.lookup(namespace, list(dict.fromkeys(keys)))
+        todo = [i for i, k in enumerate(keys) if k not in found]
+        self.cache_hits += len(texts) - len(todo)
+        self.cache_misses += len(todo)
+        fresh = dict(zip(todo, self._translate([texts[i] for i in todo]), strict=True))
+        self.cache.store(namespace, [(keys[i], t.text) for i, t in fresh.items() if t.degenerate is None])
+        return [fresh[i] if i in fresh else Translation(found[k]) for i, k in enumerate(keys)]
+
+    def _translate(self, texts: list[str]) -> list[Translation]:
         outputs = self._generate(texts, retry=False)
         results = [Translation(o) for o in outputs]
         if not self.config.guard.enabled:

@@ -134,3 +134,39 @@ def test_5000_word_article_with_tiny_marian() -> None:
     assert [s.index for s in out.segments] == list(range(len(doc.segments)))
     assert [s.source for s in out.segments] == [s.source for s in doc.segments]
     assert all(s.translation and s.translation.strip() for s in out.segments)
+
+
+class DictCache:
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], str] = {}
+
+    def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
+        return {s: self.data[(namespace, s)] for s in sources if (namespace, s) in self.data}
+
+    def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
+        self.data.update({(namespace, s): t for s, t in pairs})
+
+
+def test_cache_translates_only_new_sentences(fake_model) -> None:
+    cache = DictCache()
+    stage = Translate(MarianConfig(), fake_model)
+    stage.cache = cache
+    stage(segmented("E\u0301te\u0301 chaud. Trois."))  # decomposed accents
+    assert (stage.cache_hits, stage.cache_misses) == (0, 2)
+    out = stage(segmented("\u00c9t\u00e9 chaud. Quatre."))  # the same sentence, NFC: a hit
+    assert [s.translation for s in out.segments] == ["E\u0301TE\u0301 CHAUD.", "QUATRE."]
+    assert (stage.cache_hits, stage.cache_misses) == (1, 3)
+    assert [b for b, _ in fake_model.batches] == [["Trois.", "E\u0301te\u0301 chaud."], ["Quatre."]]
+    # Other settings, other namespace: nothing shared.
+    other = Translate(MarianConfig(num_beams=2), fake_model)
+    other.cache = cache
+    other(segmented("Trois."))
+    assert (other.cache_hits, other.cache_misses) == (0, 1)
+
+
+def test_degenerate_outputs_are_not_cached(fake_model) -> None:
+    fake_model.fn = lambda text: "la la la la la"
+    stage = Translate(MarianConfig(), fake_model)
+    stage.cache = DictCache()
+    stage(segmented("Phrase."))
+    assert stage.cache.data == {}
