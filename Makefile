@@ -6,7 +6,7 @@ ARTICLE ?= samples/jedi-cloud.fr.md
 CONFIG  ?= configs/default.yaml
 FORMAT  ?= md
 
-.PHONY: install summarize smoke test lint segeval clean
+.PHONY: install summarize smoke test lint segeval eval clean
 
 install: $(BIN)/precis
 
@@ -34,6 +34,11 @@ lint: install
 # Sentence-boundary P/R/F1 of precis, pysbd and sentencex on the French gold set.
 segeval: install
 	$(BIN)/python -m eval.segmentation.compare
+
+# The tiny pipeline and the lead-3 and centroid-3 baselines on the shipped eval set, offline.
+EVAL_OUT ?= runs/eval-tiny
+eval: install
+	$(BIN)/precis eval --dataset eval/data/fr-news.jsonl --config configs/tiny.yaml --out $(EVAL_OUT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

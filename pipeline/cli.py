@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.errors import InputError, PrecisError
+from pipeline.errors import ConfigError, InputError, PrecisError
 
 app = typer.Typer(
     help="French news articles in; English translation and summary out.",
@@ -142,6 +142,86 @@ def segment(
         raise _fail(exc) from None
     for seg in doc.segments:
         typer.echo(seg.source.replace("\n", " ") if "verbatim" not in seg.flags else seg.source)
+
+
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[
+        str | None, typer.Option(help="Eval set: a .jsonl/.csv/.parquet file or a Hub dataset id.")
+    ] = None,
+    config: Annotated[
+        list[str] | None, typer.Option("--config", "-c", help="Pipeline config to evaluate; repeatable.")
+    ] = None,
+    set_: SetOption = None,
+    predictions: Annotated[
+        list[str] | None, typer.Option(help="Score this prediction file (a text per line, or JSONL); repeatable.")
+    ] = None,
+    references: Annotated[str | None, typer.Option(help="Reference file for --predictions.")] = None,
+    split: Annotated[str, typer.Option(help="Dataset split.")] = "train",
+    columns: Annotated[
+        str | None, typer.Option(help="Column mapping, e.g. id=id,source=text,summary=abstract,translation=")
+    ] = None,
+    baselines: Annotated[str, typer.Option(help="Comma-separated baselines: lead,centroid (or '').")] = "lead,centroid",
+    k: Annotated[int, typer.Option(help="Sentences in the lead and centroid baselines.", min=1)] = 3,
+    baseline: Annotated[
+        str | None, typer.Option(help="System the p-values compare against (default: the first).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run directory for the reports.")] = None,
+    stemmer: Annotated[bool, typer.Option(help="Porter stemming in ROUGE.")] = True,
+    rouge_tokenizer: Annotated[str, typer.Option(help="ROUGE tokenizer: default ([a-z0-9]) or unicode.")] = "default",
+    lsum_split: Annotated[str, typer.Option(help="rougeLsum sentences: sentences (split) or newlines.")] = "sentences",
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples.", min=10)] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    bertscore: Annotated[bool, typer.Option(help="Add BERTScore (needs precis[bertscore] and its model).")] = False,
+) -> None:
+    """Score pipeline configs on an eval set, or prediction files against references."""
+    import datetime
+
+    from eval import metrics, report, run, scoring
+    from eval.datasets import Columns
+
+    try:
+        if rouge_tokenizer not in ("default", "unicode"):
+            raise ConfigError(f"--rouge-tokenizer {rouge_tokenizer!r}: valid choices: default, unicode")
+        if lsum_split not in ("sentences", "newlines"):
+            raise ConfigError(f"--lsum-split {lsum_split!r}: valid choices: sentences, newlines")
+        options = scoring.ScoringOptions(
+            rouge=metrics.RougeOptions(use_stemmer=stemmer, tokenizer=rouge_tokenizer, lsum_split=lsum_split),
+            bootstrap=bootstrap,
+            seed=seed,
+            bertscore=bertscore,
+        )
+        if predictions:
+            if dataset or config:
+                raise ConfigError("--predictions scores files: don't combine it with --dataset or --config")
+            if not references:
+                raise ConfigError("--predictions needs --references")
+            result = run.evaluate_predictions(
+                predictions=predictions, references=references, baseline=baseline, options=options
+            )
+        else:
+            if not dataset:
+                raise ConfigError("give --dataset (with --config) or --predictions with --references")
+            result = run.evaluate_dataset(
+                dataset=dataset,
+                configs=list(config or [None]),
+                split=split,
+                columns=Columns.parse(columns),
+                overrides=set_ or [],
+                baselines=[b.strip() for b in baselines.split(",") if b.strip()],
+                k=k,
+                baseline=baseline,
+                options=options,
+            )
+    except PrecisError as exc:
+        raise _fail(exc) from None
+    except ValueError as exc:  # e.g. a --baseline that names no system
+        raise _fail(ConfigError(str(exc))) from None
+    out = out or Path("runs") / datetime.datetime.now().strftime("eval-%Y%m%d-%H%M%S")
+    paths = report.write(result, out)
+    typer.echo(report.to_markdown(result))
+    for kind, path in paths.items():
+        _log(f"wrote {kind}: {path}")
 
 
 @models_app.command("pull")

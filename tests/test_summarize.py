@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.document import Document, Paragraph, Segment
-from pipeline.summarize import Lead, LeadConfig, Seq2SeqSummarizerConfig, Summarize
+from pipeline.summarize import Centroid, CentroidConfig, Lead, LeadConfig, Seq2SeqSummarizerConfig, Summarize
 
 
 def translated_doc(sentences: list[str], heading: str | None = None) -> Document:
@@ -116,3 +116,20 @@ def test_summary_length_capped_by_decoder_window(fake_model) -> None:
     Summarize(cfg, fake_model)(translated_doc(["Un deux."]))
     ((_, settings),) = fake_model.batches
     assert (settings.min_new_tokens, settings.max_new_tokens) == (30, 30)
+
+
+def test_centroid_picks_central_sentences_in_order() -> None:
+    sentences = [
+        "The weather was sunny on Monday.",
+        "The city council voted the new bus budget.",
+        "The bus budget adds ten buses to the city network.",
+        "A cat slept.",
+        "Council members said the city bus network needs the budget.",
+    ]
+    out = Centroid(CentroidConfig(k=2))(translated_doc(sentences, heading="Title"))
+    # The two sentences sharing most weighted words (bus, budget, city, network) with the others;
+    # the off-topic ones ("weather", "cat") are never picked.
+    assert out.summary == (
+        "The bus budget adds ten buses to the city network. Council members said the city bus network needs the budget."
+    )
+    assert Centroid(CentroidConfig(k=9))(translated_doc(sentences)).summary == " ".join(sentences)
