@@ -42,25 +42,26 @@ class GenerationSettings:
 
 
 class Seq2Seq:
-    """A loaded encoder-decoder model and its tokenizer."""
+    """A loaded encoder-decoder model and its tokenizer: what stages use.
 
-    backend = "transformers"
+    Subclasses run generation on one backend; tokenization, the input window and the
+    description are shared.
+    """
 
-    def __init__(self, name: str, revision: str | None, model: Any, tokenizer: Any, device: str) -> None:
+    backend = "none"
+
+    def __init__(self, name: str, revision: str | None, tokenizer: Any, config: Any, device: str, dtype: str) -> None:
         self.name = name
         self.revision = revision
-        self.model = model
         self.tokenizer = tokenizer
+        self.config = config
         self.device = device
-
-    @property
-    def dtype(self) -> str:
-        return str(self.model.dtype).removeprefix("torch.")
+        self.dtype = dtype
 
     @property
     def window(self) -> int:
         """Longest input, in tokens (special tokens included), the model can encode."""
-        window = int(getattr(self.model.config, "max_position_embeddings", 0) or 0)
+        window = int(getattr(self.config, "max_position_embeddings", 0) or 0)
         limit = getattr(self.tokenizer, "model_max_length", None)
         if isinstance(limit, int) and 0 < limit < 1_000_000:
             window = min(window, limit) if window else limit
@@ -79,15 +80,49 @@ class Seq2Seq:
         pieces = [self.tokenizer.decode(ids[i : i + step], skip_special_tokens=True) for i in range(0, len(ids), step)]
         return [p.strip() for p in pieces if p.strip()]
 
+    def _check_window(self, lengths: list[int]) -> None:
+        if lengths and max(lengths) > self.window:
+            raise ValueError(f"input of {max(lengths)} tokens exceeds the window of {self.window}")
+
+    def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
+        """Decode one batch; the generated token ids of each text, special tokens removed."""
+        raise NotImplementedError
+
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         """Decode one batch. Inputs must fit the window: nothing is truncated here."""
+        ids = self.generate_ids(texts, settings)
+        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+
+    def _strip_special(self, ids: list[int]) -> list[int]:
+        special = set(self.tokenizer.all_special_ids)
+        return [i for i in ids if i not in special]
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "revision": self.revision,
+            "dtype": self.dtype,
+            "backend": self.backend,
+            "device": self.device,
+        }
+
+
+class TransformersSeq2Seq(Seq2Seq):
+    """PyTorch generation through transformers' ``generate``."""
+
+    backend = "transformers"
+
+    def __init__(self, name: str, revision: str | None, model: Any, tokenizer: Any, device: str, dtype: str) -> None:
+        super().__init__(name, revision, tokenizer, model.config, device, dtype)
+        self.model = model
+
+    def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
         import torch
 
         if not texts:
             return []
         enc = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
-        if enc["input_ids"].shape[1] > self.window:
-            raise ValueError(f"input of {enc['input_ids'].shape[1]} tokens exceeds the window of {self.window}")
+        self._check_window([enc["input_ids"].shape[1]])
         enc = {k: v.to(self.device) for k, v in enc.items()}
         with torch.inference_mode():
             out = self.model.generate(
@@ -101,16 +136,36 @@ class Seq2Seq:
                 do_sample=False,
                 early_stopping=True,
             )
-        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        return [self._strip_special(row) for row in out.tolist()]
 
-    def info(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "revision": self.revision,
-            "dtype": self.dtype,
-            "backend": self.backend,
-            "device": self.device,
-        }
+
+class CTranslate2Seq2Seq(Seq2Seq):
+    """Generation with CTranslate2 on a converted copy of the model (int8 or float)."""
+
+    backend = "ctranslate2"
+
+    def __init__(
+        self, name: str, revision: str | None, translator: Any, tokenizer: Any, config: Any, device: str, dtype: str
+    ) -> None:
+        super().__init__(name, revision, tokenizer, config, device, dtype)
+        self.translator = translator
+
+    def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
+        if not texts:
+            return []
+        ids = self.tokenizer(texts, truncation=False)["input_ids"]
+        self._check_window([len(i) for i in ids])
+        results = self.translator.translate_batch(
+            [self.tokenizer.convert_ids_to_tokens(i) for i in ids],
+            beam_size=settings.num_beams,
+            length_penalty=settings.length_penalty,
+            no_repeat_ngram_size=settings.no_repeat_ngram_size,
+            repetition_penalty=settings.repetition_penalty,
+            max_decoding_length=settings.max_new_tokens,
+            min_decoding_length=settings.min_new_tokens,
+            max_batch_size=0,  # the caller already batched
+        )
+        return [self._strip_special(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])) for r in results]
 
 
 def resolve_device(device: str) -> str:
@@ -199,21 +254,43 @@ def locate(name: str, revision: str | None = None) -> tuple[str, bool]:
     return name, False
 
 
-def load(name: str, *, revision: str | None = None, device: str = "auto", dtype: str = "auto") -> Seq2Seq:
-    """Load a seq2seq model and its tokenizer, once per process.
+BACKENDS = ("transformers", "ctranslate2")
+QUANTIZATIONS = ("none", "int8")
+
+
+def load(
+    name: str,
+    *,
+    revision: str | None = None,
+    device: str = "auto",
+    dtype: str = "auto",
+    backend: str = "transformers",
+    quantization: str = "none",
+) -> Seq2Seq:
+    """Load a seq2seq model and its tokenizer on a backend, once per process.
+
+    Args:
+        backend: "transformers" (PyTorch) or "ctranslate2" (a converted copy, cached on disk).
+        quantization: "none", or "int8": dynamic int8 quantization of the Linear layers
+            with transformers (CPU), int8 weights and compute with CTranslate2.
 
     Raises:
         ModelUnavailable: with the model's name and what to do about it.
     """
+    if backend not in BACKENDS:
+        raise ModelUnavailable(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
+    if quantization not in QUANTIZATIONS:
+        raise ModelUnavailable(f"unknown quantization {quantization!r}; valid: {', '.join(QUANTIZATIONS)}")
     device = resolve_device(device)
-    key = (name, revision, device, dtype)
+    key = (name, revision, device, dtype, backend, quantization)
     with _LOCK:
         if key not in _CACHE:
-            _CACHE[key] = _load(name, revision, device, dtype)
+            _CACHE[key] = _load(name, revision, device, dtype, backend, quantization)
         return _CACHE[key]
 
 
-def _load(name: str, revision: str | None, device: str, dtype: str) -> Seq2Seq:
+def _load(name: str, revision: str | None, device: str, dtype: str, backend: str, quantization: str) -> Seq2Seq:
+    import torch
     import transformers
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -231,15 +308,90 @@ def _load(name: str, revision: str | None, device: str, dtype: str) -> Seq2Seq:
         raise _unavailable(name, str(exc).splitlines()[0]) from None
     if not model.config.is_encoder_decoder:
         raise ModelUnavailable(f"model {name!r} is not an encoder-decoder (seq2seq) model")
-    model.to(device).eval()
-    # Lengths always come from precis's settings (max_new_tokens/min_new_tokens); a
-    # published min_length (56 for distilbart-cnn) would otherwise apply on top of them.
-    model.generation_config.min_length = 0
     if Path(source).is_dir():
         resolved_revision = revision or _local_revision(Path(source))
     else:
         resolved_revision = getattr(model.config, "_commit_hash", None) or revision
-    return Seq2Seq(name, resolved_revision, model, tokenizer, device)
+    if backend == "ctranslate2":
+        folder = source if Path(source).is_dir() else _snapshot(source, revision)
+        del model
+        return _load_ctranslate2(name, resolved_revision, folder, tokenizer, device, dtype, quantization)
+    model.to(device).eval()
+    # Lengths always come from precis's settings (max_new_tokens/min_new_tokens); a
+    # published min_length (56 for distilbart-cnn) would otherwise apply on top of them.
+    model.generation_config.min_length = 0
+    label = str(model.dtype).removeprefix("torch.")
+    if quantization == "int8":
+        if device != "cpu":
+            raise ModelUnavailable("int8 with the transformers backend is CPU-only; use backend ctranslate2 on CUDA")
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        label = "int8-dynamic"
+    return TransformersSeq2Seq(name, resolved_revision, model, tokenizer, device, label)
+
+
+def _snapshot(name: str, revision: str | None) -> str:
+    from huggingface_hub import snapshot_download
+
+    return snapshot_download(name, revision=revision, local_files_only=True)
+
+
+def converted(folder: str, name: str, revision: str | None, quantization: str) -> Path:
+    """A CTranslate2 copy of a Hugging Face model folder, converted once and cached.
+
+    Keyed by model name, revision and quantization, under $PRECIS_CACHE/ctranslate2.
+    """
+    import shutil
+    import tempfile
+
+    from ctranslate2.converters import TransformersConverter
+
+    from models.tiny import cache_root
+
+    class Converter(TransformersConverter):
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            # transformers 5 dropped BART's normalize_before (False for BART models);
+            # CTranslate2's BART loader still reads it.
+            if not hasattr(model.config, "normalize_before"):
+                model.config.normalize_before = False
+            return model
+
+    slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-60:]
+    target = cache_root() / "ctranslate2" / f"{slug}-{(revision or 'main')[:16]}-{quantization}"
+    if (target / "model.bin").is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+    try:
+        Converter(folder).convert(str(tmp / "model"), quantization=None if quantization == "none" else quantization)
+        try:
+            (tmp / "model").rename(target)
+        except OSError:  # another process converted it first
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _load_ctranslate2(
+    name: str, revision: str | None, folder: str, tokenizer: Any, device: str, dtype: str, quantization: str
+) -> Seq2Seq:
+    try:
+        import ctranslate2
+        import torch
+    except ImportError:
+        raise ModelUnavailable("backend ctranslate2 needs the ctranslate2 package: pip install ctranslate2") from None
+    from transformers import AutoConfig
+
+    path = converted(folder, name, revision, quantization)
+    if quantization == "int8":
+        compute_type = "int8_float16" if device == "cuda" else "int8"
+    else:
+        compute_type = {"auto": "default", "float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}[dtype]
+    threads = torch.get_num_threads() if device == "cpu" else 1
+    translator = ctranslate2.Translator(str(path), device=device, compute_type=compute_type, intra_threads=threads)
+    config = AutoConfig.from_pretrained(folder)
+    return CTranslate2Seq2Seq(name, revision, translator, tokenizer, config, device, translator.compute_type)
 
 
 def pull(name: str, revision: str | None = None) -> str:

@@ -42,7 +42,12 @@ def build_stage(kind: str, config: Config) -> Any:
         from models import loading
 
         model = loading.load(
-            section.model, revision=section.revision, device=config.runtime.device, dtype=config.runtime.dtype
+            section.model,
+            revision=section.revision,
+            device=config.runtime.device,
+            dtype=config.runtime.dtype,
+            backend=section.backend,
+            quantization=section.quantization,
         )
         return cls(section, model)
     return cls(section)

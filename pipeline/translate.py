@@ -20,7 +20,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import Field
 
@@ -45,6 +45,8 @@ class GuardConfig(Strict):
 class MarianConfig(Strict):
     model: str = "Helsinki-NLP/opus-mt-fr-en"  # Hub id, local HF-format folder, or tiny:marian
     revision: str | None = None  # Hub branch, tag or commit; None: main
+    backend: Literal["transformers", "ctranslate2"] = "transformers"  # ctranslate2: converted once, cached
+    quantization: Literal["none", "int8"] = "none"  # int8: dynamic (transformers, CPU) or CTranslate2 int8
     batch_tokens: int = Field(default=4096, ge=8)  # padded source tokens per batch
     max_batch_size: int = Field(default=64, ge=1)
     max_input_tokens: int | None = Field(default=None, ge=8)  # longer sentences are split; None: model window
@@ -55,6 +57,7 @@ class MarianConfig(Strict):
     max_new_tokens_ratio: float = Field(default=2.0, gt=0)
     max_new_tokens_offset: int = Field(default=10, ge=0)
     min_new_tokens: int = Field(default=0, ge=0)  # > 0 only for benchmarks with fixed decode lengths
+    fixed_decode_length: bool = False  # benchmarks: min_new_tokens = max_new_tokens, equal work per variant
     guard: GuardConfig = GuardConfig()
 
 
@@ -180,7 +183,7 @@ class Translate:
         max_new = min(math.ceil(ratio * source_tokens + c.max_new_tokens_offset), self.model.window)
         return GenerationSettings(
             max_new_tokens=max_new,
-            min_new_tokens=min(c.min_new_tokens, max_new),
+            min_new_tokens=max_new if c.fixed_decode_length else min(c.min_new_tokens, max_new),
             num_beams=max(c.num_beams, g.retry_num_beams) if retry else c.num_beams,
             length_penalty=c.length_penalty,
             no_repeat_ngram_size=max(c.no_repeat_ngram_size, g.retry_no_repeat_ngram_size)

@@ -54,7 +54,7 @@ def test_overrides(override: str, path: tuple[str, ...], value: object) -> None:
 ERRORS = [
     (["translate.num_beams=0"], "translate.num_beams: Input should be greater than or equal to 1 (got 0)"),
     (["translate.num_beams=many"], "translate.num_beams: Input should be a valid integer"),
-    (["translate.beams=2"], "translate.beams: unknown key; valid keys: name, batch_tokens"),
+    (["translate.beams=2"], "translate.beams: unknown key; valid keys: name, backend, batch_tokens"),
     (["translate.guard.foo=1"], "translate.guard.foo: unknown key; valid keys: enabled, max_length_ratio"),
     (["runtime.device=gpu"], "runtime.device: Input should be 'auto', 'cpu' or 'cuda' (got 'gpu')"),
     (["summarize.name=magic"], "summarize.name: unknown stage 'magic'; valid choices: centroid, lead, seq2seq"),

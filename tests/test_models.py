@@ -72,3 +72,53 @@ def test_pull_local_and_offline(tmp_path) -> None:
     assert loading.pull("tiny:bart") == str(tiny.ensure("bart"))
     with pytest.raises(ModelUnavailable, match="Hub can't be reached"):
         loading.pull("Helsinki-NLP/opus-mt-fr-en")
+
+
+SENTENCES = ["Amazon a notifié la Cour fédérale des plaintes.", "Un contrat de 10 milliards.", "Le Pentagone a choisi."]
+GREEDY = GenerationSettings(max_new_tokens=10, min_new_tokens=10, num_beams=1)
+
+
+def test_batched_greedy_equals_per_sentence_fp32() -> None:
+    marian = loading.load("tiny:marian", device="cpu")
+    one_by_one = [marian.generate_ids([s], GREEDY)[0] for s in SENTENCES]
+    assert marian.generate_ids(SENTENCES, GREEDY) == one_by_one
+
+
+def test_ctranslate2_float32_agrees_with_transformers() -> None:
+    pytest.importorskip("ctranslate2")
+    for kind in ("marian", "bart"):
+        reference = loading.load(f"tiny:{kind}", device="cpu")
+        ct2 = loading.load(f"tiny:{kind}", device="cpu", backend="ctranslate2")
+        assert ct2.info()["backend"] == "ctranslate2" and ct2.dtype == "float32"
+        texts = SENTENCES if kind == "marian" else ["The Pentagon chose Microsoft.", "Amazon will appeal the decision."]
+        ours, theirs = ct2.generate_ids(texts, GREEDY), reference.generate_ids(texts, GREEDY)
+        # transformers forces </s> as the 10th token; CTranslate2 decodes 10 content tokens.
+        assert [len(t) for t in ours] == [10] * len(texts) and [len(t) for t in theirs] == [9] * len(texts)
+        assert [t[:9] for t in ours] == theirs
+
+
+def test_int8_backends_decode_in_order() -> None:
+    for backend in ("transformers", "ctranslate2"):
+        if backend == "ctranslate2":
+            pytest.importorskip("ctranslate2")
+        model = loading.load("tiny:marian", device="cpu", backend=backend, quantization="int8")
+        assert model.dtype in ("int8-dynamic", "int8", "int8_float32")
+        out = model.generate_ids(SENTENCES, GREEDY)
+        assert len(out) == 3 and all(len(t) >= 9 for t in out)
+        if backend == "ctranslate2":
+            # Order kept: each sentence decodes the same alone as in the batch. (Not so for
+            # torch's dynamic int8: activation scales are per tensor, so per batch.)
+            assert [model.generate_ids([s], GREEDY)[0] for s in SENTENCES] == out
+
+
+def test_converted_model_is_cached() -> None:
+    pytest.importorskip("ctranslate2")
+    folder = str(tiny.ensure("marian"))
+    first = loading.converted(folder, "tiny:marian", "rev", "int8")
+    assert (first / "model.bin").is_file()
+    assert loading.converted(folder, "tiny:marian", "rev", "int8") == first
+
+
+def test_unknown_backend() -> None:
+    with pytest.raises(ModelUnavailable, match="unknown backend 'onnx'"):
+        loading.load("tiny:marian", device="cpu", backend="onnx")
