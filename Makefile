@@ -6,7 +6,7 @@ ARTICLE ?= samples/jedi-cloud.fr.md
 CONFIG  ?= configs/default.yaml
 FORMAT  ?= md
 
-.PHONY: install summarize smoke test lint segeval eval clean
+.PHONY: install summarize smoke test lint segeval eval bench clean
 
 install: $(BIN)/precis
 
@@ -39,6 +39,11 @@ segeval: install
 EVAL_OUT ?= runs/eval-tiny
 eval: install
 	$(BIN)/precis eval --dataset eval/data/fr-news.jsonl --config configs/tiny.yaml --out $(EVAL_OUT)
+
+# Speed: real-size random-weight Marian and distilBART, every backend, one table (several minutes).
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m eval.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -42,6 +42,15 @@ class Size:
     ffn_dim: int = 128
     max_positions: int = 128
     vocab_size: int = 1000  # tokenizer training target; the real vocab may be smaller
+    # Embedding rows: the tokenizer's vocabulary padded with unused tokens up to this
+    # size (the published models' vocabularies), so the output layer costs what theirs
+    # does. 0: the tokenizer's own size.
+    model_vocab: int = 0
+    corpus: str = ""  # folder with fr.txt and en.txt for the tokenizers; "": models/corpus
+
+    @property
+    def corpus_dir(self) -> Path:
+        return Path(self.corpus) if self.corpus else CORPUS
 
 
 def cache_root() -> Path:
@@ -52,7 +61,7 @@ def cache_root() -> Path:
 def _digest(kind: str, size: Size, seed: int) -> str:
     h = hashlib.sha256(f"{RECIPE_VERSION}|{kind}|{asdict(size)}|{seed}".encode())
     for name in ("fr.txt", "en.txt"):
-        h.update((CORPUS / name).read_bytes())
+        h.update((size.corpus_dir / name).read_bytes())
     return h.hexdigest()[:12]
 
 
@@ -82,6 +91,9 @@ def ensure(kind: str, size: Size = Size(), seed: int = 0) -> Path:
 
 def build(kind: str, out: Path, size: Size = Size(), seed: int = 0) -> Path:
     """Build a model of ``kind`` ("marian" or "bart") into ``out``, in Hugging Face format."""
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
     out.mkdir(parents=True, exist_ok=True)
     if kind == "marian":
         _build_marian(out, size, seed)
@@ -117,8 +129,8 @@ def _build_marian(out: Path, size: Size, seed: int) -> None:
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     with tempfile.TemporaryDirectory() as work:
-        source = _train_spm(CORPUS / "fr.txt", Path(work) / "source", size.vocab_size)
-        target = _train_spm(CORPUS / "en.txt", Path(work) / "target", size.vocab_size)
+        source = _train_spm(size.corpus_dir / "fr.txt", Path(work) / "source", size.vocab_size)
+        target = _train_spm(size.corpus_dir / "en.txt", Path(work) / "target", size.vocab_size)
         shutil.copy(source, out / "source.spm")
         shutil.copy(target, out / "target.spm")
     # One joint vocabulary, as in OPUS-MT: </s> = 0, <unk> = 1, ..., <pad> last.
@@ -129,6 +141,8 @@ def _build_marian(out: Path, size: Size, seed: int) -> None:
             piece = sp.id_to_piece(i)
             if piece not in vocab and piece not in ("<unk>", "<s>", "</s>"):
                 vocab[piece] = len(vocab)
+    while len(vocab) < size.model_vocab - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8")
 
@@ -173,7 +187,7 @@ def _build_bart(out: Path, size: Size, seed: int) -> None:
 
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # BART's ids 0..4
     bpe = ByteLevelBPETokenizer()
-    bpe.train([str(CORPUS / "en.txt")], vocab_size=size.vocab_size, min_frequency=2, special_tokens=specials)
+    bpe.train([str(size.corpus_dir / "en.txt")], vocab_size=size.vocab_size, min_frequency=2, special_tokens=specials)
     with tempfile.TemporaryDirectory() as work:
         vocab_file, merges_file = bpe.model.save(work)
         vocab = json.loads(Path(vocab_file).read_text(encoding="utf-8"))
@@ -182,6 +196,8 @@ def _build_bart(out: Path, size: Size, seed: int) -> None:
             for line in Path(merges_file).read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#version")
         ]
+    while len(vocab) < size.model_vocab:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=size.max_positions)
     tokenizer.save_pretrained(out)
     config = BartConfig(
