@@ -92,13 +92,15 @@ def sizes(quick: bool) -> dict[str, Any]:
     }
 
 
-def bench_corpus(articles: list[str]) -> Path:
-    """Tokenizer training text: the repo's corpus plus the benchmark's French articles."""
+def bench_corpus(data: Path) -> Path:
+    """Tokenizer training text: the repo's corpus plus every OrangeSum article (whatever --articles says)."""
     from models.tiny import CORPUS, cache_root
 
     folder = cache_root() / "bench-corpus"
     folder.mkdir(parents=True, exist_ok=True)
-    fr = (CORPUS / "fr.txt").read_text(encoding="utf-8") + "\n" + "\n".join(articles)
+    fr = (CORPUS / "fr.txt").read_text(encoding="utf-8")
+    if data.is_file():
+        fr += "\n" + data.read_text(encoding="utf-8")
     (folder / "fr.txt").write_text(fr, encoding="utf-8")
     (folder / "en.txt").write_text((CORPUS / "en.txt").read_text(encoding="utf-8"), encoding="utf-8")
     return folder
@@ -400,7 +402,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     device = resolve_device(args.device)
     n_articles = 3 if args.quick else args.articles
     articles, source = load_articles(n_articles, args.data)
-    corpus = bench_corpus(articles if not args.quick else [])
+    corpus = bench_corpus(args.data)
     built = {}
     for kind, size in sizes(args.quick).items():
         if not args.quick:
