@@ -130,26 +130,26 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _translate_config(variant: str, spec: dict[str, Any]) -> Any:
+def _stage(kind: str, variant: str, spec: dict[str, Any], overrides: list[str]) -> Any:
+    """precis's stage for a variant, built as the runner builds it (model loaded on its backend)."""
     from pipeline import config
+    from pipeline.runner import build_stage
 
     backend, quantization, dtype = BACKENDS[variant]
-    return config.load(
+    model = spec["marian"] if kind == "translate" else spec["bart"]
+    cfg = config.load(
         overrides=[
-            f"translate.model={spec['marian']}",
-            f"translate.backend={backend}",
-            f"translate.quantization={quantization}",
-            "translate.num_beams=4",
-            "translate.max_new_tokens_ratio=1.0",  # one output token per source token...
-            "translate.max_new_tokens_offset=0",
-            "translate.fixed_decode_length=true",  # ...exactly, whatever the random weights say
-            "translate.guard.enabled=false",  # retries would add work to some variants only
-            f"translate.batch_tokens={spec['batch_tokens']}",
+            f"{kind}.model={model}",
+            f"{kind}.backend={backend}",
+            f"{kind}.quantization={quantization}",
+            f"{kind}.num_beams=4",
+            *overrides,
             f"runtime.dtype={dtype}",
             f"runtime.device={spec['device']}",
             f"runtime.threads={spec['threads']}",
         ]
     )
+    return build_stage(kind, cfg)
 
 
 def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
 
     from models import loading
     from models.loading import GenerationSettings
-    from pipeline.translate import Translate, token_batches
+    from pipeline.translate import token_batches
 
     torch.set_num_threads(spec["threads"])
     sentences = spec["sentences"]
@@ -171,16 +171,19 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
                 for t, n in zip(texts, lens, strict=True)
             ]
     else:
-        cfg = _translate_config(variant, spec)
-        _, section = cfg.stage("translate")
-        model = loading.load(
-            section.model,
-            device=spec["device"],
-            dtype=cfg.runtime.dtype,
-            backend=section.backend,
-            quantization=section.quantization,
+        stage = _stage(
+            "translate",
+            variant,
+            spec,
+            [
+                "translate.max_new_tokens_ratio=1.0",  # one output token per source token...
+                "translate.max_new_tokens_offset=0",
+                "translate.fixed_decode_length=true",  # ...exactly, whatever the random weights say
+                "translate.guard.enabled=false",  # retries would add work to some variants only
+                f"translate.batch_tokens={spec['batch_tokens']}",
+            ],
         )
-        stage = Translate(section, model)
+        model, section = stage.model, stage.config
         lengths = model.count_tokens(sentences)
         if variant == "ctranslate2-int8-direct":
             translator, tokenizer = model.translator, model.tokenizer
@@ -236,32 +239,11 @@ def _greedy_equivalence(model: Any, sentences: list[str]) -> dict[str, int]:
     return {"equal": sum(a == b for a, b in zip(batched, single, strict=True)), "total": len(sentences)}
 
 
-def _summary_config(variant: str, spec: dict[str, Any]) -> Any:
-    from pipeline import config
-
-    backend, quantization, dtype = BACKENDS[variant]
-    n = spec["summary_tokens"]
-    return config.load(
-        overrides=[
-            f"summarize.model={spec['bart']}",
-            f"summarize.backend={backend}",
-            f"summarize.quantization={quantization}",
-            f"summarize.min_new_tokens={n}",
-            f"summarize.max_new_tokens={n}",
-            "summarize.num_beams=4",
-            f"runtime.dtype={dtype}",
-            f"runtime.device={spec['device']}",
-            f"runtime.threads={spec['threads']}",
-        ]
-    )
-
-
 def worker_summarize(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     from models import loading
     from models.loading import GenerationSettings
-    from pipeline.summarize import Summarize
 
     torch.set_num_threads(spec["threads"])
     n = spec["summary_tokens"]
@@ -275,16 +257,8 @@ def worker_summarize(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
         ids = model.generate_ids([text], settings)
         results.update(seconds={spec["article_tokens"][0]: time.perf_counter() - start}, ids=ids)
     else:
-        cfg = _summary_config(variant, spec)
-        _, section = cfg.stage("summarize")
-        model = loading.load(
-            section.model,
-            device=spec["device"],
-            dtype=cfg.runtime.dtype,
-            backend=section.backend,
-            quantization=section.quantization,
-        )
-        stage = Summarize(section, model)
+        stage = _stage("summarize", variant, spec, [f"summarize.min_new_tokens={n}", f"summarize.max_new_tokens={n}"])
+        model = stage.model
         first = spec["article_tokens"][0]
         stage.chunk([spec["articles"][str(first)]])  # tokenizer warm-up
         model.generate_ids([spec["articles"][str(first)]], stage.settings())  # warm-up

@@ -340,12 +340,9 @@ def converted(folder: str, name: str, revision: str | None, quantization: str) -
 
     Keyed by model name, revision and quantization, under $PRECIS_CACHE/ctranslate2.
     """
-    import shutil
-    import tempfile
-
     from ctranslate2.converters import TransformersConverter
 
-    from models.tiny import cache_root
+    from models.tiny import build_once, cache_root
 
     class Converter(TransformersConverter):
         def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
@@ -358,19 +355,10 @@ def converted(folder: str, name: str, revision: str | None, quantization: str) -
 
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-60:]
     target = cache_root() / "ctranslate2" / f"{slug}-{(revision or 'main')[:16]}-{quantization}"
-    if (target / "model.bin").is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
-    try:
-        Converter(folder).convert(str(tmp / "model"), quantization=None if quantization == "none" else quantization)
-        try:
-            (tmp / "model").rename(target)
-        except OSError:  # another process converted it first
-            pass
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    return build_once(
+        target,
+        lambda out: Converter(folder).convert(str(out), quantization=None if quantization == "none" else quantization),
+    )
 
 
 def _load_ctranslate2(

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -68,20 +69,28 @@ def _digest(kind: str, size: Size, seed: int) -> str:
 def ensure(kind: str, size: Size = Size(), seed: int = 0) -> Path:
     """Return the folder of a built tiny model, building it first if needed.
 
-    The build goes to a temporary folder renamed into place, so concurrent processes
-    never see half a model.
+    The build goes to a temporary folder renamed into place (``build_once``).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown tiny model {kind!r}; valid: {', '.join(KINDS)}")
     target = cache_root() / "tiny" / f"{kind}-{_digest(kind, size, seed)}"
-    if (target / "config.json").is_file():
+    return build_once(target, lambda tmp: build(kind, tmp, size=size, seed=seed))
+
+
+def build_once(target: Path, make: Callable[[Path], object]) -> Path:
+    """Build a cached folder once: ``make`` fills a temporary folder renamed into place.
+
+    Concurrent processes never see half a build; when two build at once, the first
+    rename wins and the other's copy is discarded.
+    """
+    if target.is_dir():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        build(kind, tmp, size=size, seed=seed)
+        make(tmp / "out")
         try:
-            tmp.rename(target)
+            (tmp / "out").rename(target)
         except OSError:  # another process finished first
             pass
     finally:
@@ -102,6 +111,22 @@ def build(kind: str, out: Path, size: Size = Size(), seed: int = 0) -> Path:
     else:
         raise ValueError(f"unknown tiny model {kind!r}; valid: {', '.join(KINDS)}")
     return out
+
+
+def _architecture(size: Size, vocab_size: int) -> dict[str, int | float]:
+    """The config values Marian and BART share, from a Size."""
+    return {
+        "vocab_size": vocab_size,
+        "d_model": size.d_model,
+        "encoder_layers": size.encoder_layers,
+        "decoder_layers": size.decoder_layers,
+        "encoder_attention_heads": size.heads,
+        "decoder_attention_heads": size.heads,
+        "encoder_ffn_dim": size.ffn_dim,
+        "decoder_ffn_dim": size.ffn_dim,
+        "max_position_embeddings": size.max_positions,
+        "init_std": INIT_STD,
+    }
 
 
 def _train_spm(text_file: Path, prefix: Path, vocab_size: int) -> Path:
@@ -157,21 +182,12 @@ def _build_marian(out: Path, size: Size, seed: int) -> None:
     tokenizer.save_pretrained(out)
     pad = vocab["<pad>"]
     config = MarianConfig(
-        vocab_size=len(vocab),
-        d_model=size.d_model,
-        encoder_layers=size.encoder_layers,
-        decoder_layers=size.decoder_layers,
-        encoder_attention_heads=size.heads,
-        decoder_attention_heads=size.heads,
-        encoder_ffn_dim=size.ffn_dim,
-        decoder_ffn_dim=size.ffn_dim,
-        max_position_embeddings=size.max_positions,
+        **_architecture(size, len(vocab)),
         pad_token_id=pad,
         eos_token_id=0,
         decoder_start_token_id=pad,
         forced_eos_token_id=0,
         scale_embedding=True,
-        init_std=INIT_STD,
         share_encoder_decoder_embeddings=True,
     )
     torch.manual_seed(seed)
@@ -201,22 +217,13 @@ def _build_bart(out: Path, size: Size, seed: int) -> None:
     tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=size.max_positions)
     tokenizer.save_pretrained(out)
     config = BartConfig(
-        vocab_size=len(vocab),
-        d_model=size.d_model,
-        encoder_layers=size.encoder_layers,
-        decoder_layers=size.decoder_layers,
-        encoder_attention_heads=size.heads,
-        decoder_attention_heads=size.heads,
-        encoder_ffn_dim=size.ffn_dim,
-        decoder_ffn_dim=size.ffn_dim,
-        max_position_embeddings=size.max_positions,
+        **_architecture(size, len(vocab)),
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
         decoder_start_token_id=2,
         forced_bos_token_id=0,
         forced_eos_token_id=2,
-        init_std=INIT_STD,
         # Published BART configs carry it; CTranslate2's converter reads it.
         normalize_before=False,
     )
