@@ -6,7 +6,7 @@ ARTICLE ?= samples/jedi-cloud.fr.md
 CONFIG  ?= configs/default.yaml
 FORMAT  ?= md
 
-.PHONY: install summarize smoke test lint segeval eval bench clean
+.PHONY: install summarize smoke test lint segeval eval bench nightly nightly-demo clean
 
 install: $(BIN)/precis
 
@@ -44,6 +44,24 @@ eval: install
 BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m eval.bench $(BENCH_ARGS)
+
+# Nightly batch job (README: Nightly batch jobs): every article of INPUT not done yet, into OUT;
+# rerun it after a crash. Default INPUT: the 200 OrangeSum sample articles as JSONL. CONFIG is
+# the real models by default, as for summarize; CONFIG=configs/tiny.yaml runs offline.
+NIGHTLY_SAMPLE := out/orangesum.jsonl
+INPUT ?= $(NIGHTLY_SAMPLE)
+OUT   ?= out/nightly
+NIGHTLY_ARGS ?=
+nightly: install $(filter $(NIGHTLY_SAMPLE),$(INPUT))
+	$(BIN)/precis batch $(INPUT) --out $(OUT) --config $(CONFIG) $(NIGHTLY_ARGS)
+
+$(NIGHTLY_SAMPLE): | install
+	$(BIN)/python tests/batch_demo.py jsonl ../shared/data/orangesum-sample/articles.fr.txt $@
+
+# The batch jobs' acceptance run on tiny models, timed: kill -9 part-way, resume, rerun,
+# Ray engine against the local one (a few minutes; Ray steps need pip install -e '.[ray]').
+nightly-demo: install
+	$(BIN)/python tests/batch_demo.py demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -258,6 +258,64 @@ def models_tiny(
         typer.echo(f"tiny:{kind}\t{path}")
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
+def batch(
+    input: Annotated[
+        Path, typer.Argument(help="A folder of .md/.txt/.html articles, a .jsonl file, or a list of paths.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: results, index, failures, runs, cache.")],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    engine: Annotated[Engine, typer.Option(help="local: this process; ray: a Ray Data actor pool.")] = Engine.local,
+    max_failures: Annotated[
+        int | None, typer.Option("--max-failures", min=1, help="Stop after N failed articles (exit 1).")
+    ] = None,
+    group_size: Annotated[
+        int, typer.Option("--group-size", min=1, help="Articles run through the pipeline together.")
+    ] = 16,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Reject larger articles.")] = 1_000_000,
+    language: Annotated[
+        str, typer.Option("--language", help="Reject articles confidently in another language; 'any': no check.")
+    ] = "fr",
+    cache: Annotated[Path | None, typer.Option("--cache", help="Translation cache (default OUT/cache.sqlite).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Don't use a translation cache.")] = False,
+    log_json: Annotated[bool, typer.Option("--log-json", help="JSON-lines events even on a terminal.")] = False,
+    ray_actors: Annotated[int, typer.Option("--ray-actors", min=1, help="Ray actors (each loads the models).")] = 1,
+    ray_cpus_per_actor: Annotated[float, typer.Option("--ray-cpus-per-actor", min=0)] = 1.0,
+    ray_gpus_per_actor: Annotated[float, typer.Option("--ray-gpus-per-actor", min=0)] = 0.0,
+) -> None:
+    """Process every article of INPUT not already done into OUT (resumable; see README, Nightly batch jobs)."""
+    from pipeline import config as config_mod
+    from pipeline.batch import BatchOptions, run_batch
+    from pipeline.batch_inputs import Limits
+
+    options = BatchOptions(
+        input=input,
+        out=out,
+        engine=engine.value,
+        group_size=group_size,
+        max_failures=max_failures,
+        limits=Limits(max_bytes=max_bytes, language=None if language.lower() == "any" else language.lower()),
+        cache=cache,
+        use_cache=not no_cache,
+        log_json=True if log_json else None,
+        ray_actors=ray_actors,
+        ray_cpus_per_actor=ray_cpus_per_actor,
+        ray_gpus_per_actor=ray_gpus_per_actor,
+    )
+    try:
+        cfg = config_mod.load(config, set_ or [])
+        result = run_batch(cfg, options)
+    except PrecisError as exc:
+        raise _fail(exc) from None
+    raise typer.Exit(result.exit_code)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -43,3 +43,33 @@ class StageError(PrecisError):
     """A stage broke its contract (returned something other than Documents)."""
 
     code = "E400"
+
+
+class UnsupportedLanguage(InputError):
+    """An article is confidently in another language than the one precis translates (batch jobs)."""
+
+    code = "E210"
+
+
+class ArticleTooLarge(InputError):
+    """An article is over the batch job's size limit."""
+
+    code = "E220"
+
+
+class StageFailed(PrecisError):
+    """A stage raised an unexpected error on an article; a batch job records it and goes on."""
+
+    code = "E410"
+
+
+class LockError(PrecisError):
+    """A batch output folder is in use by another run, or can't be locked."""
+
+    code = "E500"
+
+
+class EngineError(PrecisError):
+    """The batch engine can't run: Ray not installed, can't start or connect, or lost its workers."""
+
+    code = "E600"

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline import registry
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.errors import StageError
+from pipeline.errors import PrecisError, StageError, StageFailed
 
 
 def versions() -> dict[str, str]:
@@ -90,7 +90,15 @@ class Pipeline:
             if hasattr(stage, "progress"):
                 stage.progress = None if on_progress is None else partial(on_progress, kind)
             start = time.perf_counter()
-            out = list(stage.pipe(docs))
+            try:
+                out = list(stage.pipe(docs))
+            except PrecisError:
+                raise
+            except Exception as exc:
+                # Name the stage: the caller (a batch job) records it with the article.
+                raise StageFailed(
+                    f"stage {kind!r} ({type(stage).__name__}) failed: {type(exc).__name__}: {exc}"
+                ) from exc
             elapsed = time.perf_counter() - start
             if len(out) != len(docs) or not all(isinstance(d, Document) for d in out):
                 raise StageError(f"stage {kind!r} ({type(stage).__name__}) must return one Document per input document")

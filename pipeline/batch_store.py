@@ -1,0 +1,271 @@
+"""Where a batch job's results go, so that a crash at any moment loses and duplicates nothing.
+
+Layout of an output folder::
+
+    OUT_DIR/
+      results/<id>.<key>.json   one JSON record per article, written atomically
+      index.jsonl               every result: id, key, path, source (rewritten atomically)
+      failures.jsonl            the articles the latest run could not process, with reasons
+      runs/<run-id>/            manifest.json, failures.jsonl and index.jsonl of each run
+      cache.sqlite              the sentence translation cache (pipeline.batch_cache)
+      .lock                     held by the run in progress (fcntl.flock)
+
+Every file a reader may see is complete: it is written to a temporary file in the same
+folder, fsynced, then renamed over the target (``os.replace`` is atomic on POSIX), and
+the folder is fsynced so the rename itself survives a power cut. The append-only
+per-run logs are fsynced line by line; a line cut short by a crash is skipped when read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import socket
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pipeline.errors import LockError
+
+TEMP_SUFFIX = ".tmp"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through: readers see the old file or the whole new one, never part of one.
+
+    The data goes to a temporary file in the same folder, is fsynced, and is renamed over
+    ``path`` when the block ends without error (then the folder is fsynced, so the rename
+    survives a power cut); on error the temporary file is removed and ``path`` untouched.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see ``atomic_writer``)."""
+    with atomic_writer(path) as f:
+        f.write(data)
+
+
+def remove_temp_files(folders: Iterable[Path]) -> int:
+    """Delete temporary files a killed run left behind (only while holding the lock)."""
+    removed = 0
+    for folder in folders:
+        if folder.is_dir():
+            for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
+                tmp.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of a JSONL file; a line a crash cut short (not valid JSON) is skipped."""
+    if not path.is_file():
+        return
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(row, dict):
+                yield row
+
+
+class JsonlLog:
+    """An append-only JSONL file, each line flushed and fsynced as it is written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = path.open("a", encoding="utf-8")
+        self.count = 0
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.file.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.count += 1
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def result_name(doc_id: str, key: str) -> str:
+    """A stable, unique file name for an article's result: its id made file-safe, then its key.
+
+    An id that had to be changed to be safe (slashes, spaces, accents, very long) gets a
+    short hash of the original, so two ids never share a name.
+    """
+    ascii_id = unicodedata.normalize("NFKD", doc_id).encode("ascii", "ignore").decode("ascii")
+    safe = _UNSAFE.sub("_", ascii_id).strip("._")[:80] or "article"
+    if safe != doc_id:
+        safe += "~" + hashlib.sha256(doc_id.encode()).hexdigest()[:8]
+    return f"{safe}.{key}.json"
+
+
+class Store:
+    """The results of a batch output folder: which are done, writing new ones, the index."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.results = out / "results"
+        self.results.mkdir(parents=True, exist_ok=True)
+        self.index_path = out / "index.jsonl"
+        self.failures_path = out / "failures.jsonl"
+
+    def path_of(self, name: str) -> Path:
+        return self.results / name
+
+    def done(self, name: str) -> bool:
+        """Whether the result is there: it is written atomically, so present means complete."""
+        return (self.results / name).is_file()
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.results / name
+        write_atomic(path, text.encode("utf-8"))
+        return path
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.out).as_posix()
+
+    def clean(self) -> int:
+        return remove_temp_files([self.out, self.results, *self.out.glob("runs/*")])
+
+    def merge_index(self, run_entries: Path) -> int:
+        """Rewrite index.jsonl: earlier entries whose result still exists, then this run's.
+
+        A run killed before this step leaves the previous index in place; the next run
+        lists the results that run wrote among its own (they are skipped, not lost), so
+        after any finished run the index names every result of every input it has seen.
+
+        Returns:
+            the number of entries in the new index.
+        """
+        # Memory grows with this run's entries only: the old index is streamed through.
+        fresh = {row["path"]: row for row in read_jsonl(run_entries) if isinstance(row.get("path"), str)}
+        count = 0
+        with atomic_writer(self.index_path) as f:
+            for row in read_jsonl(self.index_path):
+                path = row.get("path")
+                if isinstance(path, str) and path not in fresh and (self.out / path).is_file():
+                    f.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+                    count += 1
+            for row in fresh.values():  # last: the index ends with this run's results
+                f.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        return count + len(fresh)
+
+    def publish_failures(self, run_failures: Path) -> None:
+        """Make this run's failures the folder's failures.jsonl (failed articles are retried every run)."""
+        data = run_failures.read_bytes() if run_failures.is_file() else b""
+        # Keep only complete lines: the run's log is complete here, but be safe.
+        lines = [line for line in data.splitlines(keepends=True) if line.endswith(b"\n")]
+        write_atomic(self.failures_path, b"".join(lines))
+
+
+class Lock:
+    """One run at a time per output folder: an ``fcntl.flock`` on ``OUT_DIR/.lock``.
+
+    The kernel drops a flock when its holder dies, kill -9 included, so a crashed run
+    never blocks the next one and there is no pid-reuse race to get wrong. The file
+    holds the holder's pid, host and start time, for the message a second run prints
+    and to report a stale lock: one whose file still names a run that ended without
+    releasing it (a crash), which the new run takes over.
+    """
+
+    def __init__(self, out: Path, run_id: str) -> None:
+        self.path = out / ".lock"
+        self.run_id = run_id
+        self.fd: int | None = None
+        self.stale: dict[str, Any] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise.
+
+        Raises:
+            LockError: another run holds it (the message names it), or the file
+                system can't lock.
+        """
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self._read(fd)
+            os.close(fd)
+            raise LockError(
+                f"{self.path.parent} is in use by another precis batch run ({describe(holder)}); "
+                f"wait for it to finish or stop it, or use another --out folder"
+            ) from None
+        except OSError as exc:
+            os.close(fd)
+            raise LockError(f"can't lock {self.path}: {exc.strerror}; use an --out folder on a local disk") from None
+        previous = self._read(fd)
+        if previous.get("pid"):
+            self.stale = previous
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": now_iso(), "run": self.run_id}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        os.fsync(fd)
+        self.fd = fd
+
+    @staticmethod
+    def _read(fd: int) -> dict[str, Any]:
+        try:
+            data = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        except (json.JSONDecodeError, OSError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def release(self) -> None:
+        """Empty the file (so the next run sees a clean release) and drop the lock."""
+        if self.fd is None:
+            return
+        import fcntl
+
+        os.ftruncate(self.fd, 0)
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = None
+
+    def __enter__(self) -> Lock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def describe(holder: dict[str, Any]) -> str:
+    if not holder:
+        return "holder unknown"
+    return f"pid {holder.get('pid')} on host {holder.get('host')}, started {holder.get('started')}"
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

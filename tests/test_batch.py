@@ -1,0 +1,486 @@
+"""precis batch: bad input isolated, exactly-once results after kill -9, lock, cache, Ray parity."""
+
+from __future__ import annotations
+
+import io as stdio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import config as config_mod
+from pipeline.batch import BatchOptions, Counts, Reporter, article_key, run_batch, signature
+from pipeline.batch_cache import SQLiteTranslationCache
+from pipeline.batch_inputs import Limits
+from pipeline.batch_store import Lock, Store, result_name, write_atomic
+from pipeline.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = str(ROOT / "configs" / "tiny.yaml")
+runner = CliRunner()
+
+# Short original French news items: confidently French for the language check, and
+# short enough that the tiny models process each in a fraction of a second.
+ARTICLES = {
+    "meteo": "Le printemps arrive enfin sur la Bretagne. Les températures dépassent quinze degrés cet après-midi.",
+    "budget": "Le conseil municipal a voté le budget mardi soir. La nouvelle piscine ouvrira ses portes en juin.",
+    "sport": "L'équipe de Lyon a remporté le match de samedi. Les supporters ont célébré la victoire toute la nuit.",
+    "ecole": "Une nouvelle école primaire ouvrira dans le quartier nord. Elle accueillera deux cents élèves.",
+    "train": "La grève des cheminots perturbe le trafic ferroviaire. Un train sur trois circulera jeudi à Paris.",
+    "musee": "Le musée des beaux-arts présente une exposition sur les impressionnistes. Elle restera ouverte cet été.",
+}
+ENGLISH = "The city council approved the budget on Tuesday evening. The new swimming pool will open in June."
+
+
+def batch(*args: str):
+    return runner.invoke(app, ["batch", *args])
+
+
+def write_articles(folder: Path, names: list[str] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names or list(ARTICLES):
+        (folder / f"{name}.txt").write_text(ARTICLES[name], encoding="utf-8")
+    return folder
+
+
+def manifests(out: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*/manifest.json"))]
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def events(stderr: str) -> list[dict]:
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+def without_timings(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k != "timings"}
+
+
+# --- keys, names, atomic writes, cache ------------------------------------------------
+
+
+def test_key_depends_on_text_config_and_revisions_not_device() -> None:
+    models = [{"stage": "translate", "name": "m", "revision": "r1", "device": "cpu"}]
+    sig = signature({"a": 1}, models)
+    assert sig == "a68fda9ea39a68b4ba57af37aa4de18ed98ede9b72fd95d930b71d4da1765eb2"
+    assert signature({"a": 1}, [{**models[0], "device": "cuda"}]) == sig
+    assert signature({"a": 1}, [{**models[0], "revision": "r2"}]) != sig
+    assert signature({"a": 2}, models) != sig
+    assert article_key("Bonjour.", "sig") == "76f3a5b039896080c604"
+    assert article_key("Bonjour !", "sig") != article_key("Bonjour.", "sig")
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "name"),
+    [
+        ("a000", "a000.k.json"),
+        ("jedi-cloud.fr", "jedi-cloud.fr.k.json"),
+        ("2024/05/une", "2024_05_une~170a3c46.k.json"),
+        ("Économie du jour", "Economie_du_jour~e2bf81fd.k.json"),
+        ("", "article~e3b0c442.k.json"),
+    ],
+)
+def test_result_names_are_safe_and_unique(doc_id: str, name: str) -> None:
+    assert result_name(doc_id, "k") == name
+
+
+def test_write_atomic_leaves_old_file_and_no_temp_on_failure(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "r.json"
+    write_atomic(target, b"old")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk gone"):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_sqlite_cache_namespaces_persistence_and_runs(tmp_path: Path) -> None:
+    cache = SQLiteTranslationCache(tmp_path / "c.sqlite", run="r1")
+    cache.store("ns1", [("Un chat.", "A cat."), ("Un chien.", "A dog.")])
+    cache.store("ns1", [("Un chat.", "ignored: first translation kept")])
+    cache.store("ns2", [("Un chat.", "Ein Katze.")])
+    # A run doesn't see what it stored itself: its results can't depend on the order of its groups.
+    assert cache.lookup("ns1", ["Un chat."]) == {}
+    cache.close()
+    again = SQLiteTranslationCache(tmp_path / "c.sqlite", run="r2")
+    assert again.lookup("ns1", ["Un chat.", "Un oiseau.", "Un chien."]) == {"Un chat.": "A cat.", "Un chien.": "A dog."}
+    assert again.lookup("ns2", ["Un chat."]) == {"Un chat.": "Ein Katze."}
+    assert again.lookup("ns3", ["Un chat."]) == {}
+    assert len(again) == 3
+
+
+def test_index_merge_keeps_existing_results_and_skips_cut_lines(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    for name in ("a.k1.json", "c.k3.json"):
+        store.write(name, "{}")
+    old = [{"id": "a", "path": "results/a.k1.json"}, {"id": "b", "path": "results/b.k2.json"}]  # b was deleted
+    store.index_path.write_text("".join(json.dumps(e) + "\n" for e in old))
+    run = tmp_path / "run-index.jsonl"
+    run.write_text(json.dumps({"id": "c", "path": "results/c.k3.json"}) + '\n{"id": "d", "pa')  # killed mid-line
+    assert store.merge_index(run) == 2
+    assert [e["id"] for e in jsonl(store.index_path)] == ["a", "c"]
+
+
+# --- bad input, failures, exit codes ----------------------------------------------------
+
+
+def test_bad_articles_are_recorded_and_rerun_counts_them_once(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "in", ["meteo", "budget"])
+    (folder / "empty.md").write_text("  \n\n ")
+    (folder / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (folder / "latin.txt").write_bytes(b"caf\x81 cr\xe8me")
+    (folder / "english.md").write_text(ENGLISH)
+    (folder / "long.txt").write_text(ARTICLES["sport"] * 40, encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    out = tmp_path / "out"
+    args = ["-c", TINY, "--out", str(out), "--max-bytes", "3000", str(folder)]
+    result = batch(*args)
+    assert result.exit_code == 1, result.output
+    failures = {f["id"]: f for f in jsonl(out / "failures.jsonl")}
+    assert {k: f["code"] for k, f in failures.items()} == {
+        "empty": "E200",
+        "image": "E200",
+        "latin": "E200",
+        "english": "E210",
+        "long": "E220",
+    }
+    assert "the article is empty" in failures["empty"]["message"]
+    assert "binary file" in failures["image"]["message"]
+    assert "not valid UTF-8" in failures["latin"]["message"]
+    assert "looks like 'en'" in failures["english"]["message"]
+    assert "long.txt: 4240 bytes, over the limit of 3000 (--max-bytes)" in failures["long"]["message"]
+    assert failures["long"]["source"] == str(folder / "long.txt")
+    assert sorted(p.name.split(".")[0] for p in (out / "results").iterdir()) == ["budget", "meteo"]
+    [first] = manifests(out)
+    assert first["counts"] == {"total": 7, "done": 2, "skipped": 0, "failed": 5, "ignored": 1}
+    assert first["status"] == "complete" and first["exit_code"] == 1
+    assert first["ignored_files"] == [str(folder / "notes.pdf")]
+
+    # The rerun retries the failures, skips the results: still 5 failures, not 10.
+    (folder / "english.md").unlink()
+    (folder / "english.md").write_text(ARTICLES["ecole"], encoding="utf-8")  # fixed upstream
+    result = batch(*args)
+    assert result.exit_code == 1, result.output
+    assert sorted(f["id"] for f in jsonl(out / "failures.jsonl")) == ["empty", "image", "latin", "long"]
+    second = manifests(out)[1]
+    assert second["counts"] == {"total": 7, "done": 1, "skipped": 2, "failed": 4, "ignored": 1}
+    index = jsonl(out / "index.jsonl")
+    assert sorted(e["id"] for e in index) == ["budget", "english", "meteo"]
+    assert all((out / e["path"]).is_file() and e["key"] in e["path"] for e in index)
+
+
+def test_jsonl_and_list_inputs(tmp_path: Path) -> None:
+    rows = [
+        json.dumps({"id": "a1", "text": ARTICLES["train"], "metadata": {"section": "transports"}}),
+        "",
+        "{not json",
+        json.dumps({"text": ARTICLES["musee"]}),
+        json.dumps({"id": 7, "text": ARTICLES["musee"]}),
+        json.dumps({"id": "a1", "text": ARTICLES["train"]}),  # the same article again: one result
+    ]
+    source = tmp_path / "day.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = batch("-c", TINY, "-o", str(out), str(source))
+    assert result.exit_code == 1, result.output
+    failures = jsonl(out / "failures.jsonl")
+    assert [(f["source"], f["code"]) for f in failures] == [(f"{source}:3", "E200"), (f"{source}:4", "E200")]
+    assert "not valid JSON" in failures[0]["message"] and 'missing or empty "id"' in failures[1]["message"]
+    index = jsonl(out / "index.jsonl")
+    assert [(e["id"], e["source"]) for e in index] == [("a1", f"{source}:1"), ("7", f"{source}:5")]
+    assert index[0]["metadata"] == {"section": "transports"}
+    assert manifests(out)[0]["counts"] == {"total": 5, "done": 2, "skipped": 1, "failed": 2, "ignored": 0}
+    record = json.loads((out / index[0]["path"]).read_text())
+    assert record["id"] == "a1" and all(s["translation"] for s in record["segments"])
+
+    # A list of paths, relative to the list file; the results already there are reused.
+    folder = write_articles(tmp_path / "in", ["train", "sport"])
+    listing = tmp_path / "list.txt"
+    listing.write_text("in/train.txt\n\n# a comment\nin/sport.txt\nin/missing.txt\n")
+    result = batch("-c", TINY, "-o", str(out), str(listing))
+    assert result.exit_code == 1, result.output
+    assert [(f["id"], f["code"]) for f in jsonl(out / "failures.jsonl")] == [("missing", "E200")]
+    assert sorted(e["id"] for e in jsonl(out / "index.jsonl")) == ["7", "a1", "sport", "train"]
+    assert folder.is_dir()
+
+
+def test_a_failing_stage_fails_only_its_article(tmp_path: Path, monkeypatch) -> None:
+    from pipeline.translate import Translate
+
+    original = Translate.pipe
+
+    def pipe(self, docs):
+        docs = list(docs)
+        if any("cheminots" in d.text for d in docs):
+            raise RuntimeError("CUDA error: device-side assert triggered")
+        return original(self, docs)
+
+    monkeypatch.setattr(Translate, "pipe", pipe)
+    folder = write_articles(tmp_path / "in", ["meteo", "train", "sport"])
+    out = tmp_path / "out"
+    result = batch("-c", TINY, "-o", str(out), str(folder))
+    assert result.exit_code == 1, result.output
+    [failure] = jsonl(out / "failures.jsonl")
+    assert failure["id"] == "train" and failure["code"] == "E410"
+    assert failure["message"].endswith(
+        "stage 'translate' (Translate) failed: RuntimeError: CUDA error: device-side assert triggered"
+    )
+    assert sorted(p.name.split(".")[0] for p in (out / "results").iterdir()) == ["meteo", "sport"]
+
+
+def test_max_failures_stops_early(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "in", ["meteo", "sport"])
+    for name in ("a", "b", "c"):
+        (folder / f"{name}-empty.md").write_text("")
+    out = tmp_path / "out"
+    result = batch("-c", TINY, "-o", str(out), "--max-failures", "2", str(folder))
+    assert result.exit_code == 1, result.output
+    assert [f["id"] for f in jsonl(out / "failures.jsonl")] == ["a-empty", "b-empty"]
+    [manifest] = manifests(out)
+    assert manifest["status"] == "stopped"
+    assert manifest["counts"]["done"] == 0 and manifest["counts"]["failed"] == 2
+    assert [e["event"] for e in events(result.stderr)][-2:] == ["stopped", "run_end"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-c", TINY, "-o", "{out}", "{tmp}/nowhere"], "nowhere: no such file or folder"),
+        (["-c", TINY, "-o", "{out}", "--set", "translate.beams=2", "{tmp}"], "translate.beams: unknown key"),
+        (["-c", TINY, "-o", "{out}", "{tmp}/article.txt"], "names no file; a list file holds one article path"),
+    ],
+)
+def test_setup_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "article.txt").write_text(ARTICLES["meteo"], encoding="utf-8")
+    args = [a.format(out=tmp_path / "out", tmp=tmp_path) for a in args]
+    result = batch(*args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_ray_engine_without_ray_exits_2(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    folder = write_articles(tmp_path / "in", ["meteo"])
+    result = batch("-c", TINY, "-o", str(tmp_path / "out"), "--engine", "ray", str(folder))
+    assert result.exit_code == 2
+    assert "[E600] --engine ray needs Ray Data" in result.output and "pip install -e '.[ray]'" in result.output
+
+
+def test_empty_input_is_a_complete_run(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    result = batch("-c", TINY, "-o", str(tmp_path / "out"), str(tmp_path / "in"))
+    assert result.exit_code == 0, result.output
+    assert manifests(tmp_path / "out")[0]["counts"] == {"total": 0, "done": 0, "skipped": 0, "failed": 0, "ignored": 0}
+    assert (tmp_path / "out" / "index.jsonl").read_text() == ""
+
+
+# --- lock ------------------------------------------------------------------------------
+
+
+def test_second_run_on_a_locked_folder_exits_2_naming_the_holder(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "in", ["meteo"])
+    out = tmp_path / "out"
+    out.mkdir()
+    with Lock(out, "holder-run"):
+        result = batch("-c", TINY, "-o", str(out), str(folder))
+    assert result.exit_code == 2
+    assert f"is in use by another precis batch run (pid {os.getpid()} on host {socket.gethostname()}, started " in (
+        result.output
+    )
+    assert "[E500]" in result.output
+    assert not (out / "results").exists()
+    # Released: the next run goes ahead.
+    assert batch("-c", TINY, "-o", str(out), str(folder)).exit_code == 0
+
+
+def test_stale_lock_of_a_dead_run_is_taken_over(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = {"pid": dead.pid, "host": socket.gethostname(), "started": "2024-01-01T02:00:00Z", "run": "crashed"}
+    (out / ".lock").write_text(json.dumps(stale))
+    folder = write_articles(tmp_path / "in", ["meteo"])
+    result = batch("-c", TINY, "-o", str(out), str(folder))
+    assert result.exit_code == 0, result.output
+    [event] = [e for e in events(result.stderr) if e["event"] == "lock_stale"]
+    assert event["previous"] == stale
+    assert manifests(out)[0]["lock"]["stale_taken_over"] == stale
+    assert (out / ".lock").read_text() == ""  # released cleanly
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+def test_cache_translates_only_new_sentences(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    article = folder / "conseil.txt"
+    sentences = [
+        "Le conseil municipal a voté le budget mardi soir.",
+        "La nouvelle piscine ouvrira ses portes en juin.",
+        "Les tarifs resteront inchangés pour les habitants.",
+        "Le maire a salué un budget responsable.",
+    ]
+    article.write_text(" ".join(sentences), encoding="utf-8")
+    out = tmp_path / "out"
+    # Without the guard every translation is cached (degenerate ones never are).
+    base = ["-c", TINY, "-o", str(out), "--set", "translate.guard.enabled=false", str(folder)]
+    assert batch(*base).exit_code == 0
+    # A config change that doesn't touch translation: a new result, every sentence from the cache.
+    assert batch(*base, "--set", "summarize.max_new_tokens=12").exit_code == 0
+    # One sentence changed in the article: only it is translated.
+    sentences[2] = "Les tarifs baisseront pour les familles nombreuses."
+    article.write_text(" ".join(sentences), encoding="utf-8")
+    assert batch(*base).exit_code == 0
+    cache = [(m["counts"]["done"], m["cache"]["hits"], m["cache"]["misses"]) for m in manifests(out)]
+    assert cache == [(1, 0, 4), (1, 4, 0), (1, 3, 1)]
+    records = [json.loads(p.read_text()) for p in sorted((out / "results").iterdir())]
+    assert len(records) == 3
+    by_source = {s["source"]: s["translation"] for r in records for s in r["segments"]}
+    assert len(by_source) == 5  # the same sentence has the same translation in every record
+
+
+# --- logs --------------------------------------------------------------------------------
+
+
+def test_json_log_events(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "in", ["meteo", "sport"])
+    (folder / "empty.md").write_text("")
+    result = batch("-c", TINY, "-o", str(tmp_path / "out"), "--group-size", "1", str(folder))
+    assert result.exit_code == 1
+    log = events(result.stderr)
+    assert len(log) == len(result.stderr.splitlines())  # every line is one JSON object
+    assert [e["event"] for e in log] == [
+        "run_start",
+        "models_ready",
+        "article_failed",
+        "progress",
+        "progress",
+        "run_end",
+    ]
+    assert {e["run"] for e in log} == {manifests(tmp_path / "out")[0]["run"]}
+    end = log[-1]
+    assert (end["done"], end["skipped"], end["failed"], end["exit_code"]) == (2, 0, 1, 1)
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    class Terminal(stdio.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    reporter = Reporter(stream)
+    reporter.event("run_start", "run r: 4 article(s)", total=4)
+    reporter.progress(Counts(done=2, skipped=1, failed=0), total=4, elapsed=4.0, force=True)
+    reporter.event("run_end", "complete: 3 done")
+    assert stream.getvalue() == (
+        "precis: run r: 4 article(s)\n"
+        "\r[##################......] 3/4  done 2  skipped 1  failed 0  0.50/s  ETA 00:00:02\033[K"
+        "\r\033[Kprecis: complete: 3 done\n"
+    )
+
+
+# --- crash and resume --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_kill_9_then_rerun_yields_every_article_exactly_once(tmp_path: Path) -> None:
+    rows = []
+    for n in range(24):
+        name, text = list(ARTICLES.items())[n % len(ARTICLES)]
+        # Distinct articles: the number makes each text (and key) unique.
+        rows.append(json.dumps({"id": f"{name}-{n}", "text": f"{text} Article numéro {n}."}, ensure_ascii=False))
+    source = tmp_path / "day.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "pipeline.cli", "batch", "-c", TINY, "-o", str(out), "--group-size", "2", str(source)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        results = out / "results"
+        if results.is_dir() and len([p for p in results.iterdir() if p.suffix == ".json"]) >= 6:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    written = len(list((out / "results").glob("*.json")))
+    assert 6 <= written < 24
+
+    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    names = sorted(p.name for p in (out / "results").iterdir())
+    assert len(names) == 24
+    assert sorted(n.split(".")[0] for n in names) == sorted(json.loads(r)["id"] for r in rows)
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    for name in names:  # complete JSON, every sentence translated
+        record = json.loads((out / "results" / name).read_text())
+        assert record["segments"] and all(s["translation"] for s in record["segments"])
+    index = jsonl(out / "index.jsonl")
+    assert sorted(e["path"] for e in index) == [f"results/{n}" for n in names]
+    killed, resumed = manifests(out)
+    assert killed["status"] == "running"  # what a crash leaves: the manifest says it never finished
+    assert resumed["counts"]["skipped"] == written and resumed["counts"]["done"] == 24 - written
+    assert resumed["lock"]["stale_taken_over"]["pid"] == proc.pid
+    assert "lock_stale" in [e["event"] for e in events(rerun.stderr)]
+
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0
+    assert manifests(out)[-1]["counts"] == {"total": 24, "done": 0, "skipped": 24, "failed": 0, "ignored": 0}
+
+
+# --- Ray -----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray Data's own, on its DataContext
+def test_ray_engine_matches_local_engine(tmp_path: Path) -> None:
+    pytest.importorskip("ray.data")
+    folder = write_articles(tmp_path / "in")
+    (folder / "english.md").write_text(ENGLISH)
+    # A sentence shared with another article, in another group: the same translation either way.
+    (folder / "suite.txt").write_text(ARTICLES["meteo"].split(". ")[0] + ". Les plages restent calmes.")
+    cfg = config_mod.load(TINY)
+    common = {"input": folder, "group_size": 2, "log_json": True, "limits": Limits()}
+    local = run_batch(cfg, BatchOptions(out=tmp_path / "local", **common), Reporter(stdio.StringIO(), True))
+    ray = run_batch(
+        cfg,
+        BatchOptions(out=tmp_path / "ray", engine="ray", ray_actors=2, **common),
+        Reporter(stdio.StringIO(), True),
+    )
+    assert (local.exit_code, ray.exit_code) == (1, 1)
+    assert (ray.counts.done, ray.counts.skipped, ray.counts.failed) == (7, 0, 1)
+    names = sorted(p.name for p in (tmp_path / "local" / "results").iterdir())
+    assert sorted(p.name for p in (tmp_path / "ray" / "results").iterdir()) == names
+    for name in names:
+        a = json.loads((tmp_path / "local" / "results" / name).read_text())
+        b = json.loads((tmp_path / "ray" / "results" / name).read_text())
+        assert without_timings(a) == without_timings(b)
+    strip = [
+        {k: f[k] for k in ("id", "source", "code", "message")} for f in jsonl(tmp_path / "local" / "failures.jsonl")
+    ]
+    assert [
+        {k: f[k] for k in ("id", "source", "code", "message")} for f in jsonl(tmp_path / "ray" / "failures.jsonl")
+    ] == (strip)
+    cache = [
+        (m["cache"]["hits"], m["cache"]["misses"]) for m in manifests(tmp_path / "local") + manifests(tmp_path / "ray")
+    ]
+    assert cache[0] == cache[1] and cache[0][0] == 0 and cache[0][1] > 0
+    # Finished items are skipped before anything is handed to Ray.
+    again = run_batch(cfg, BatchOptions(out=tmp_path / "ray", engine="ray", **common), Reporter(stdio.StringIO(), True))
+    assert (again.counts.done, again.counts.skipped, again.counts.failed) == (0, 7, 1)
