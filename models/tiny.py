@@ -25,7 +25,7 @@ from pathlib import Path
 
 CORPUS = Path(__file__).parent / "corpus"
 # Bump when the recipe changes, so cached builds are rebuilt.
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
 KINDS = ("marian", "bart")
 # Wider than the usual 0.02 so that random outputs depend on the input rather than
 # collapsing to one token whatever the source.
@@ -212,12 +212,13 @@ def _build_bart(out: Path, size: Size, seed: int) -> None:
             for line in Path(merges_file).read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#version")
         ]
-    while len(vocab) < size.model_vocab:
-        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=size.max_positions)
+    # Padding tokens are added tokens, so that decoded text encodes back to one token
+    # each: a random model's partial summaries must not grow when summarized again.
+    tokenizer.add_tokens([f"<unused{i}>" for i in range(len(vocab), size.model_vocab)])
     tokenizer.save_pretrained(out)
     config = BartConfig(
-        **_architecture(size, len(vocab)),
+        **_architecture(size, len(tokenizer)),
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
