@@ -340,7 +340,7 @@ def english_article(tokens: int, tokenizer_dir: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="toy sizes and few sentences (the test suite's mode)")
-    parser.add_argument("--articles", type=int, default=8, help="articles: the sample + N-1 OrangeSum articles")
+    parser.add_argument("--articles", type=int, default=21, help="articles: the sample + N-1 OrangeSum articles")
     parser.add_argument("--data", type=Path, default=ORANGESUM, help="OrangeSum articles, one per line")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)

@@ -203,7 +203,13 @@ def _build_bart(out: Path, size: Size, seed: int) -> None:
 
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # BART's ids 0..4
     bpe = ByteLevelBPETokenizer()
-    bpe.train([str(size.corpus_dir / "en.txt")], vocab_size=size.vocab_size, min_frequency=2, special_tokens=specials)
+    bpe.train(
+        [str(size.corpus_dir / "en.txt")],
+        vocab_size=size.vocab_size,
+        min_frequency=2,
+        special_tokens=specials,
+        show_progress=False,  # it would print to stdout, into a JSON output
+    )
     with tempfile.TemporaryDirectory() as work:
         vocab_file, merges_file = bpe.model.save(work)
         vocab = json.loads(Path(vocab_file).read_text(encoding="utf-8"))

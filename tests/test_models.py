@@ -122,3 +122,10 @@ def test_converted_model_is_cached() -> None:
 def test_unknown_backend() -> None:
     with pytest.raises(ModelUnavailable, match="unknown backend 'onnx'"):
         loading.load("tiny:marian", device="cpu", backend="onnx")
+
+
+def test_building_prints_nothing_on_stdout(tmp_path, capfd) -> None:
+    """A first run builds the tiny models; nothing may reach stdout (it carries JSON output)."""
+    tiny.build("bart", tmp_path / "bart")
+    tiny.build("marian", tmp_path / "marian")
+    assert capfd.readouterr().out == ""
