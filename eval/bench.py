@@ -163,7 +163,6 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
     sentences = spec["sentences"]
     if variant == "naive-fp32":
         model = loading.load(spec["marian"], device=spec["device"], dtype="float32")
-        lengths = model.count_tokens(sentences)
 
         def run(texts: list[str], lens: list[int]) -> list[list[int]]:
             return [
@@ -184,7 +183,6 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
             ],
         )
         model, section = stage.model, stage.config
-        lengths = model.count_tokens(sentences)
         if variant == "ctranslate2-int8-direct":
             translator, tokenizer = model.translator, model.tokenizer
 
@@ -210,6 +208,7 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
                         ids[i] = row
                 return ids
 
+    lengths = model.count_tokens(sentences)
     run(sentences[:4], lengths[:4])  # warm-up
     start = time.perf_counter()
     ids = run(sentences, lengths)

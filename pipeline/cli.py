@@ -316,9 +316,5 @@ def batch(
     raise typer.Exit(result.exit_code)
 
 
-def main() -> None:  # pragma: no cover - console entry point
+if __name__ == "__main__":  # pragma: no cover - python -m pipeline.cli (the console script calls app)
     app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
