@@ -13,15 +13,19 @@ process, so peak memory and thread settings are its own.
 Translation variants, all with beam 4, on the sentences of the sample article and the
 OrangeSum articles:
 - ``naive-fp32``: what a user would write: one ``generate()`` per sentence, fp32;
-- ``precis-default``: precis's translate stage as configured by default (length-sorted
-  token-budget batches, ``inference_mode``, fp32);
-- ``transformers-bf16``, ``transformers-int8`` (dynamic), ``ctranslate2-int8``: precis
-  with that backend; ``ctranslate2-int8-direct``: CTranslate2 called directly on the same
-  batches, the reference to meet.
+- ``precis-default``: precis's translate stage as configured by default (``backend: auto``:
+  CTranslate2 int8 on CPU, transformers bf16/fp16 on CUDA; length-sorted token-budget
+  batches sized for the device);
+- ``transformers-fp32`` (``configs/exact.yaml``), ``transformers-bf16``,
+  ``transformers-int8`` (dynamic, CPU only), ``ctranslate2-int8``: precis with that backend
+  (a variant that resolves to the same backend as the default isn't run twice);
+- ``ctranslate2-int8-direct``: CTranslate2 called directly on the same batches, the
+  reference to meet. It is timed in the same process as precis's CTranslate2 variant,
+  the two alternating ``--repeats`` times; both report their median.
 
 Summarization variants on a 1,000-token article (``fp32`` is a plain ``generate()``),
-then time per input token of precis's map-reduce summarizer from 1k- to 20k-token
-articles.
+then time per input token of precis's default map-reduce summarizer from 1k- to
+20k-token articles.
 
 Run: ``make bench`` (``python -m eval.bench``); ``--quick`` for a small run on toy sizes.
 """
@@ -33,6 +37,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,20 +52,47 @@ ORANGESUM = ROOT.parent / "shared" / "data" / "orangesum-sample" / "articles.fr.
 TRANSLATE_VARIANTS = (
     "naive-fp32",
     "precis-default",
+    "transformers-fp32",
     "transformers-bf16",
     "transformers-int8",
     "ctranslate2-int8",
     "ctranslate2-int8-direct",
 )
-SUMMARIZE_VARIANTS = ("fp32", "precis-default", "transformers-bf16", "transformers-int8", "ctranslate2-int8")
+SUMMARIZE_VARIANTS = (
+    "fp32",
+    "precis-default",
+    "transformers-fp32",
+    "transformers-bf16",
+    "transformers-int8",
+    "ctranslate2-int8",
+)
 # precis settings per variant: (backend, quantization, runtime dtype)
 BACKENDS = {
-    "precis-default": ("transformers", "none", "auto"),
+    "precis-default": ("auto", "auto", "auto"),
+    "transformers-fp32": ("transformers", "none", "float32"),
     "transformers-bf16": ("transformers", "none", "bfloat16"),
     "transformers-int8": ("transformers", "int8", "auto"),
     "ctranslate2-int8": ("ctranslate2", "int8", "auto"),
-    "ctranslate2-int8-direct": ("ctranslate2", "int8", "auto"),
 }
+
+
+def variants(kind: str, device: str) -> list[str]:
+    """The variants to run on ``device``, each in its own process.
+
+    ``ctranslate2-int8`` is left out where the default resolves to it (it is the default's
+    row); dynamic int8 is CPU-only; the direct CTranslate2 row comes from the process of
+    precis's CTranslate2 variant.
+    """
+    from models.loading import resolve_backend
+
+    default = resolve_backend("auto", "auto", device)
+    names = TRANSLATE_VARIANTS if kind == "translate" else SUMMARIZE_VARIANTS
+    skip = {"ctranslate2-int8-direct"}
+    if default == ("ctranslate2", "int8"):
+        skip.add("ctranslate2-int8")
+    if device != "cpu":
+        skip.add("transformers-int8")
+    return [name for name in names if name not in skip]
 
 
 def sizes(quick: bool) -> dict[str, Any]:
@@ -161,8 +193,9 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
 
     torch.set_num_threads(spec["threads"])
     sentences = spec["sentences"]
+    direct = None
     if variant == "naive-fp32":
-        model = loading.load(spec["marian"], device=spec["device"], dtype="float32")
+        model = loading.load(spec["marian"], device=spec["device"], dtype="float32", backend="transformers")
 
         def run(texts: list[str], lens: list[int]) -> list[list[int]]:
             return [
@@ -179,16 +212,29 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
                 "translate.max_new_tokens_offset=0",
                 "translate.fixed_decode_length=true",  # ...exactly, whatever the random weights say
                 "translate.guard.enabled=false",  # retries would add work to some variants only
-                f"translate.batch_tokens={spec['batch_tokens']}",
             ],
         )
-        model, section = stage.model, stage.config
-        if variant == "ctranslate2-int8-direct":
+        model = stage.model
+
+        def batches(lens: list[int]) -> list[list[int]]:
+            return token_batches(lens, stage.batch_tokens, stage.max_batch_size)
+
+        def run(texts: list[str], lens: list[int]) -> list[list[int]]:
+            # The stage's own batching and settings; ids for the agreement check.
+            ids: list[list[int]] = [[] for _ in texts]
+            for batch in batches(lens):
+                settings = stage.settings(max(lens[i] for i in batch))
+                for i, row in zip(batch, model.generate_ids([texts[i] for i in batch], settings), strict=True):
+                    ids[i] = row
+            return ids
+
+        if model.backend == "ctranslate2":
             translator, tokenizer = model.translator, model.tokenizer
 
-            def run(texts: list[str], lens: list[int]) -> list[list[int]]:
+            def direct(texts: list[str], lens: list[int]) -> list[list[int]]:
+                # What a CTranslate2 user writes, on precis's batches.
                 out: list[list[int]] = [[] for _ in texts]
-                for batch in token_batches(lens, section.batch_tokens, section.max_batch_size):
+                for batch in batches(lens):
                     n = max(lens[i] for i in batch)
                     tokens = [tokenizer.convert_ids_to_tokens(tokenizer(texts[i])["input_ids"]) for i in batch]
                     results = translator.translate_batch(
@@ -197,25 +243,37 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
                     for i, r in zip(batch, results, strict=True):
                         out[i] = tokenizer.convert_tokens_to_ids(r.hypotheses[0])
                 return out
-        else:
-
-            def run(texts: list[str], lens: list[int]) -> list[list[int]]:
-                # The stage's own batching and settings; ids for the agreement check.
-                ids: list[list[int]] = [[] for _ in texts]
-                for batch in token_batches(lens, section.batch_tokens, section.max_batch_size):
-                    settings = stage.settings(max(lens[i] for i in batch))
-                    for i, row in zip(batch, model.generate_ids([texts[i] for i in batch], settings), strict=True):
-                        ids[i] = row
-                return ids
 
     lengths = model.count_tokens(sentences)
     run(sentences[:4], lengths[:4])  # warm-up
-    start = time.perf_counter()
-    ids = run(sentences, lengths)
-    seconds = time.perf_counter() - start
-    result = {
+    timings: dict[str, list[float]] = {"precis": [], "direct": []}
+    outputs: dict[str, list[list[int]]] = {}
+    for _ in range(spec["repeats"] if direct else 1):  # alternate precis and direct
+        for name, fn in (("precis", run), ("direct", direct)):
+            if fn is None:
+                continue
+            start = time.perf_counter()
+            outputs[name] = fn(sentences, lengths)
+            timings[name].append(time.perf_counter() - start)
+    result = _translation_result(variant, timings["precis"], outputs["precis"], lengths, model)
+    if variant != "naive-fp32":
+        result["batch_limits"] = {"tokens": stage.batch_tokens, "sentences": stage.max_batch_size}
+    if direct:
+        result["direct"] = _translation_result(
+            "ctranslate2-int8-direct", timings["direct"], outputs["direct"], lengths, model
+        )
+    if variant in ("precis-default", "transformers-fp32"):
+        result["greedy_batched_equals_single"] = _greedy_equivalence(model, sentences[: spec["greedy_check"]])
+    return result
+
+
+def _translation_result(
+    variant: str, seconds: list[float], ids: list[list[int]], lengths: list[int], model: Any
+) -> dict[str, Any]:
+    return {
         "variant": variant,
-        "seconds": seconds,
+        "seconds": statistics.median(seconds),
+        "all_seconds": seconds,
         "source_tokens": sum(lengths),
         "generated_tokens": sum(lengths),  # fixed: one per source token (padding work not counted)
         "peak_mb": _peak_mb(),
@@ -223,9 +281,6 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
         "backend": model.backend,
         "ids": ids,
     }
-    if variant == "precis-default":
-        result["greedy_batched_equals_single"] = _greedy_equivalence(model, sentences[: spec["greedy_check"]])
-    return result
 
 
 def _greedy_equivalence(model: Any, sentences: list[str]) -> dict[str, int]:
@@ -248,7 +303,7 @@ def worker_summarize(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
     n = spec["summary_tokens"]
     results: dict[str, Any] = {"variant": variant}
     if variant == "fp32":
-        model = loading.load(spec["bart"], device=spec["device"], dtype="float32")
+        model = loading.load(spec["bart"], device=spec["device"], dtype="float32", backend="transformers")
         settings = GenerationSettings(max_new_tokens=n, min_new_tokens=n, num_beams=4)
         text = spec["articles"][str(spec["article_tokens"][0])]
         model.generate_ids([text], settings)  # warm-up
@@ -265,9 +320,13 @@ def worker_summarize(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
         lengths = spec["article_tokens"] if variant == spec["flat_variant"] else spec["article_tokens"][:1]
         for tokens in lengths:
             doc = _english_doc(spec["articles"][str(tokens)])
-            start = time.perf_counter()
-            out = stage(doc)
-            seconds[tokens] = time.perf_counter() - start
+            times: list[float] = []
+            # median of up to `repeats` runs, repeated while they take under a minute in all
+            while not times or (len(times) < spec["repeats"] and sum(times) < 60):
+                start = time.perf_counter()
+                out = stage(doc)
+                times.append(time.perf_counter() - start)
+            seconds[tokens] = statistics.median(times)
             chunks[tokens] = out.summary_chunks
         results.update(seconds=seconds, chunks=chunks)
         results["ids"] = model.generate_ids([spec["articles"][str(first)]], stage.settings())
@@ -343,6 +402,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=ORANGESUM, help="OrangeSum articles, one per line")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed runs of precis's CTranslate2 path and the direct call (median)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="folder for bench.json and bench.md")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -385,11 +447,6 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     sentences = sentences_of(articles)
     if args.quick:
         sentences = sentences[:6]
-    if device == "cuda":
-        free, _ = torch.cuda.mem_get_info()
-        batch_tokens = int(min(65536, max(4096, free / 2**30 * 2048)))  # about 2k tokens per free GiB
-    else:
-        batch_tokens = 4096
     summary_tokens = 8 if args.quick else 142
     article_tokens = [100, 200, 400] if args.quick else [1000, 5000, 20000]
     spec = {
@@ -398,26 +455,37 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "sentences": sentences,
         "device": device,
         "threads": args.threads,
-        "batch_tokens": batch_tokens,
+        "repeats": args.repeats,
         "greedy_check": 6 if args.quick else 40,
         "summary_tokens": summary_tokens,
         "article_tokens": article_tokens,
         "articles": {str(n): english_article(n, built["bart"]) for n in article_tokens},
-        "flat_variant": "ctranslate2-int8",
+        "flat_variant": "precis-default",
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
         json.dump(spec, f)
         spec_file = Path(f.name)
-    translate, summarize = {}, {}
+    translate: dict[str, Any] = {}
+    summarize: dict[str, Any] = {}
+    failed: dict[str, str] = {}  # optional backends that could not run here (e.g. CTranslate2 without CUDA libraries)
     try:
-        for variant in TRANSLATE_VARIANTS:
-            _log(f"translate: {variant} on {len(sentences)} sentences")
-            translate[variant] = run_worker("translate", variant, spec_file, inline=args.quick)
-        for variant in SUMMARIZE_VARIANTS:
-            _log(f"summarize: {variant}")
-            summarize[variant] = run_worker("summarize", variant, spec_file, inline=args.quick)
+        for kind, results in (("translate", translate), ("summarize", summarize)):
+            for variant in variants(kind, device):
+                _log(f"{kind}: {variant}" + (f" on {len(sentences)} sentences" if kind == "translate" else ""))
+                try:
+                    results[variant] = run_worker(kind, variant, spec_file, inline=args.quick)
+                except Exception as exc:
+                    if variant in ("naive-fp32", "fp32", "precis-default"):
+                        raise
+                    failed[f"{kind}/{variant}"] = str(exc).strip().splitlines()[-1]
+                    _log(f"{kind}: {variant} failed: {failed[f'{kind}/{variant}']}")
+                    continue
+                if "direct" in results[variant]:
+                    translate["ctranslate2-int8-direct"] = results[variant].pop("direct")
     finally:
         spec_file.unlink()
+    # the precis row CTranslate2 called directly is compared with (timed alternately with it)
+    paired = next((v for v in translate if v in BACKENDS and translate[v]["backend"] == "ctranslate2"), None)
     naive = translate["naive-fp32"]
     for r in translate.values():
         r["speedup"] = naive["seconds"] / r["seconds"]
@@ -434,7 +502,8 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         del r["ids"]
     flat = summarize[spec["flat_variant"]]
     per_1k = {n: flat["seconds"][n] / int(n) * 1000 for n in flat["seconds"]}
-    direct = translate["ctranslate2-int8-direct"]["seconds"]
+    direct = translate["ctranslate2-int8-direct"]["seconds"] if paired else None
+    precis_rows = [v for v in translate if v not in ("naive-fp32", "ctranslate2-int8-direct")]
     return {
         "machine": {
             "platform": platform.platform(),
@@ -448,13 +517,14 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "data": {"articles": len(articles), "source": source, "sentences": len(sentences)},
         "settings": {
             "beams": 4,
-            "batch_tokens": batch_tokens,
+            "repeats": args.repeats,
             "summary_tokens": summary_tokens,
             "quick": args.quick,
             "sizes": {k: v.__dict__ for k, v in sizes(args.quick).items()},
         },
         "translate": translate,
         "summarize": summarize,
+        "failed": failed,
         "flatness": {
             "variant": spec["flat_variant"],
             "seconds_per_1k_tokens": per_1k,
@@ -463,13 +533,11 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         },
         "targets": {
             "translate_default_vs_naive": translate["precis-default"]["speedup"],
-            "translate_best_precis_vs_naive": max(
-                translate[v]["speedup"]
-                for v in TRANSLATE_VARIANTS
-                if v not in ("naive-fp32", "ctranslate2-int8-direct")
-            ),
-            "translate_ctranslate2_precis_vs_direct": direct / translate["ctranslate2-int8"]["seconds"],
-            "summarize_best_vs_fp32": max(summarize[v]["speedup"] for v in SUMMARIZE_VARIANTS if v != "fp32"),
+            "translate_best_precis_vs_naive": max(translate[v]["speedup"] for v in precis_rows),
+            "translate_ctranslate2_variant": paired,
+            "translate_ctranslate2_precis_vs_direct": direct / translate[paired]["seconds"] if paired else None,
+            "summarize_default_vs_fp32": summarize["precis-default"]["speedup"],
+            "summarize_best_vs_fp32": max(summarize[v]["speedup"] for v in summarize if v != "fp32"),
         },
     }
 
@@ -520,9 +588,27 @@ def to_markdown(report: dict[str, Any]) -> str:
             f"| {r['generated_tokens_per_s']:.0f} | {r['articles_per_min']:.1f} | {r['peak_mb']:.0f} "
             f"| **{r['speedup']:.2f}x** | {100 * a['sentences']:.0f}% | {100 * a['tokens']:.1f}% |"
         )
-    g = report["translate"]["precis-default"].get("greedy_batched_equals_single")
-    if g:
-        lines += ["", f"Greedy, batched vs one sentence at a time (fp32): {g['equal']}/{g['total']} sentences equal."]
+    t, paired = report["translate"], report["targets"]["translate_ctranslate2_variant"]
+    limits = t["precis-default"]["batch_limits"]
+    lines += [
+        "",
+        f"precis batches: sentences sorted by length, at most {limits['tokens']} padded source tokens and "
+        f"{limits['sentences']} sentences per batch (the device's defaults).",
+    ]
+    if paired:
+        lines[-1] += (
+            f" {paired} and ctranslate2-int8-direct ran in one process, alternately, "
+            f"{report['settings']['repeats']} times each; their seconds are the medians "
+            f"({', '.join(f'{x:.1f}' for x in t[paired]['all_seconds'])} "
+            f"and {', '.join(f'{x:.1f}' for x in t['ctranslate2-int8-direct']['all_seconds'])})."
+        )
+    for name in ("transformers-fp32", "precis-default"):
+        g = t.get(name, {}).get("greedy_batched_equals_single")
+        if g:
+            lines.append(
+                f"Greedy, batched vs one sentence at a time ({name}, {t[name]['backend']} / {t[name]['dtype']}): "
+                f"{g['equal']}/{g['total']} sentences equal."
+            )
     first = str(min(int(k) for k in report["summarize"]["fp32"]["seconds"]))
     lines += [
         "",
@@ -555,12 +641,23 @@ def to_markdown(report: dict[str, Any]) -> str:
         "",
         f"- translation, precis default vs naive: {t['translate_default_vs_naive']:.2f}x; "
         f"best precis backend vs naive: {t['translate_best_precis_vs_naive']:.2f}x (target >= 8x)",
-        f"- translation, precis ctranslate2-int8 vs CTranslate2 int8 called directly: "
-        f"{t['translate_ctranslate2_precis_vs_direct']:.2f}x (target >= 1x)",
-        f"- summarization of a {first}-token article, best precis backend vs fp32: "
-        f"{t['summarize_best_vs_fp32']:.2f}x (target >= 2x)",
+        f"- translation, precis {t['translate_ctranslate2_variant']} vs CTranslate2 int8 called directly "
+        f"on the same batches: {_ratio(t['translate_ctranslate2_precis_vs_direct'])} (target >= 1x)",
+        f"- summarization of a {first}-token article, precis default vs fp32: "
+        f"{t['summarize_default_vs_fp32']:.2f}x; best precis backend: {t['summarize_best_vs_fp32']:.2f}x "
+        "(target >= 2x)",
+        f"- time per token from {min(f['seconds_per_1k_tokens'], key=int)} to "
+        f"{max(f['seconds_per_1k_tokens'], key=int)} tokens, precis default: spread {100 * f['spread']:.0f}% "
+        "(target: within 25%)",
     ]
+    if report["failed"]:
+        lines += ["", "## Variants that could not run here", ""]
+        lines += [f"- {name}: {why}" for name, why in report["failed"].items()]
     return "\n".join(lines) + "\n"
+
+
+def _ratio(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}x"
 
 
 if __name__ == "__main__":

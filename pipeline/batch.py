@@ -82,12 +82,12 @@ class BatchOptions:
 def signature(config: dict[str, Any], models: list[dict[str, Any]]) -> str:
     """What every result of a run depends on besides the article: resolved config and model revisions.
 
-    Device, dtype and backend are left out: they are where a model runs, not which model.
+    The backend and its number format (dtype, e.g. CTranslate2 int8 or transformers
+    float32) are in it: with ``backend: auto`` the same config runs int8 on a CPU and
+    bf16 on a GPU, and their outputs differ. The device alone is left out.
     """
-    blob = {
-        "config": config,
-        "models": [{"stage": m["stage"], "name": m["name"], "revision": m["revision"]} for m in models],
-    }
+    keep = ("stage", "name", "revision", "backend", "dtype")
+    blob = {"config": config, "models": [{k: m.get(k) for k in keep} for m in models]}
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 

@@ -32,8 +32,9 @@ from pipeline.segment import split_long, split_sentences
 class Seq2SeqSummarizerConfig(Strict):
     model: str = "sshleifer/distilbart-cnn-12-6"  # Hub id, local HF-format folder, or tiny:bart
     revision: str | None = None
-    backend: Literal["transformers", "ctranslate2"] = "transformers"  # ctranslate2: converted once, cached
-    quantization: Literal["none", "int8"] = "none"  # int8: dynamic (transformers, CPU) or CTranslate2 int8
+    # auto: CTranslate2 int8 on CPU, transformers on CUDA (models.loading.resolve_backend)
+    backend: Literal["auto", "transformers", "ctranslate2"] = "auto"
+    quantization: Literal["auto", "none", "int8"] = "auto"  # int8: dynamic (transformers, CPU) or CTranslate2 int8
     prefix: str = ""  # prepended to every input; T5 needs "summarize: "
     max_input_tokens: int | None = Field(default=None, ge=16)  # chunk size; None: the model window
     strategy: Literal["map_reduce", "concat"] = "map_reduce"  # how partial summaries are combined

@@ -45,10 +45,12 @@ class GuardConfig(Strict):
 class MarianConfig(Strict):
     model: str = "Helsinki-NLP/opus-mt-fr-en"  # Hub id, local HF-format folder, or tiny:marian
     revision: str | None = None  # Hub branch, tag or commit; None: main
-    backend: Literal["transformers", "ctranslate2"] = "transformers"  # ctranslate2: converted once, cached
-    quantization: Literal["none", "int8"] = "none"  # int8: dynamic (transformers, CPU) or CTranslate2 int8
-    batch_tokens: int = Field(default=4096, ge=8)  # padded source tokens per batch
-    max_batch_size: int = Field(default=64, ge=1)
+    # auto: CTranslate2 int8 on CPU, transformers on CUDA (models.loading.resolve_backend)
+    backend: Literal["auto", "transformers", "ctranslate2"] = "auto"
+    quantization: Literal["auto", "none", "int8"] = "auto"  # int8: dynamic (transformers, CPU) or CTranslate2 int8
+    # Padded source tokens and sentences per batch; None: by device (models.loading.batch_limits)
+    batch_tokens: int | None = Field(default=None, ge=8)
+    max_batch_size: int | None = Field(default=None, ge=1)
     max_input_tokens: int | None = Field(default=None, ge=8)  # longer sentences are split; None: model window
     num_beams: int = Field(default=4, ge=1)
     length_penalty: float = 1.0
@@ -112,6 +114,9 @@ class Translate:
         self.config = config
         self.model = model
         self.max_input_tokens = min(config.max_input_tokens or model.window, model.window)
+        tokens, size = model.batch_limits()
+        self.batch_tokens = config.batch_tokens or tokens
+        self.max_batch_size = config.max_batch_size or size
         # Called as progress(done, total) after each batch; the runner sets it.
         self.progress: Callable[[int, int], None] | None = None
         # A sentence-level translation cache, set by whoever runs the stage (batch jobs).
@@ -193,12 +198,14 @@ class Translate:
         )
 
     def cache_namespace(self) -> str:
-        """What a cached translation depends on: model, revision and generation settings.
+        """What a cached translation depends on: model, revision, backend, number format, settings.
 
         Batch sizes are left out: they change speed, not the translation.
         """
         settings = self.config.model_dump(mode="json", exclude={"batch_tokens", "max_batch_size"})
-        return json.dumps({"model": self.model.name, "revision": self.model.revision, **settings}, sort_keys=True)
+        m = self.model
+        settings.update(model=m.name, revision=m.revision, backend=m.backend, dtype=m.dtype)
+        return json.dumps(settings, sort_keys=True)
 
     def translate(self, texts: list[str]) -> list[Translation]:
         """Translate texts that each fit the window; results in the input order.
@@ -236,7 +243,7 @@ class Translate:
         lengths = self.model.count_tokens(texts)
         out: list[str | None] = [None] * len(texts)
         done = 0
-        for batch in token_batches(lengths, self.config.batch_tokens, self.config.max_batch_size):
+        for batch in token_batches(lengths, self.batch_tokens, self.max_batch_size):
             settings = self.settings(max(lengths[i] for i in batch), retry=retry)
             for i, text in zip(batch, self.model.generate([texts[i] for i in batch], settings), strict=True):
                 out[i] = text

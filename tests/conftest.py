@@ -30,6 +30,7 @@ class FakeModel:
     """
 
     backend = "fake"
+    dtype = "float32"
 
     def __init__(self, fn=lambda text: text.upper(), window: int = 32) -> None:
         self.fn = fn
@@ -51,6 +52,9 @@ class FakeModel:
                 raise AssertionError(f"input longer than the window: {t!r}")
         self.batches.append((list(texts), settings))
         return [self.fn(t) for t in texts]
+
+    def batch_limits(self) -> tuple[int, int]:
+        return 4096, 64
 
     def info(self) -> dict:
         return {"name": self.name, "revision": None, "dtype": "float32", "backend": "fake", "device": "cpu"}

@@ -69,12 +69,14 @@ def without_timings(record: dict) -> dict:
 # --- keys, names, atomic writes, cache ------------------------------------------------
 
 
-def test_key_depends_on_text_config_and_revisions_not_device() -> None:
+def test_key_depends_on_text_config_revisions_and_backend_not_device() -> None:
     models = [{"stage": "translate", "name": "m", "revision": "r1", "device": "cpu"}]
     sig = signature({"a": 1}, models)
-    assert sig == "a68fda9ea39a68b4ba57af37aa4de18ed98ede9b72fd95d930b71d4da1765eb2"
+    assert sig == "fa298d6d750f46ddb5297a0ff069292fa1d998e56707f3c81a15badf43cae149"
     assert signature({"a": 1}, [{**models[0], "device": "cuda"}]) == sig
     assert signature({"a": 1}, [{**models[0], "revision": "r2"}]) != sig
+    assert signature({"a": 1}, [{**models[0], "dtype": "int8"}]) != sig
+    assert signature({"a": 1}, [{**models[0], "backend": "ctranslate2"}]) != sig
     assert signature({"a": 2}, models) != sig
     assert article_key("Bonjour.", "sig") == "76f3a5b039896080c604"
     assert article_key("Bonjour !", "sig") != article_key("Bonjour.", "sig")

@@ -18,17 +18,36 @@ def test_agreement() -> None:
 def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bench.main(["--quick", "--threads", "2", "--out", str(tmp_path)])
     report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
-    assert list(report["translate"]) == list(bench.TRANSLATE_VARIANTS)
-    assert list(report["summarize"]) == list(bench.SUMMARIZE_VARIANTS)
+    # On CPU the default is CTranslate2 int8: its row is the one timed against CTranslate2 called directly.
+    assert list(report["translate"]) == [
+        "naive-fp32",
+        "precis-default",
+        "ctranslate2-int8-direct",
+        "transformers-fp32",
+        "transformers-bf16",
+        "transformers-int8",
+    ]
+    assert list(report["summarize"]) == [
+        "fp32",
+        "precis-default",
+        "transformers-fp32",
+        "transformers-bf16",
+        "transformers-int8",
+    ]
+    assert report["failed"] == {}
     naive = report["translate"]["naive-fp32"]
     assert naive["speedup"] == 1.0 and naive["agreement_vs_fp32"] == {"sentences": 1.0, "tokens": 1.0}
     for r in report["translate"].values():
         assert r["source_tokens"] == naive["source_tokens"] > 0
         assert r["seconds"] > 0 and r["peak_mb"] > 0
-    assert report["translate"]["ctranslate2-int8"]["backend"] == "ctranslate2"
+    default = report["translate"]["precis-default"]
+    assert (default["backend"], default["dtype"]) == ("ctranslate2", "int8_float32")
+    assert default["batch_limits"] == {"tokens": 768, "sentences": 16}
+    assert len(default["all_seconds"]) == len(report["translate"]["ctranslate2-int8-direct"]["all_seconds"]) == 3
+    assert report["targets"]["translate_ctranslate2_variant"] == "precis-default"
     assert report["translate"]["transformers-int8"]["dtype"] == "int8-dynamic"
-    greedy = report["translate"]["precis-default"]["greedy_batched_equals_single"]
-    assert greedy == {"equal": 6, "total": 6}
+    for name in ("precis-default", "transformers-fp32"):
+        assert report["translate"][name]["greedy_batched_equals_single"] == {"equal": 6, "total": 6}
     assert report["flatness"]["chunks"] == {"100": 1, "200": 2, "400": 4}
     markdown = (tmp_path / "bench.md").read_text(encoding="utf-8")
     assert "| naive-fp32 |" in markdown and "## Targets" in markdown

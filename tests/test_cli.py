@@ -44,7 +44,11 @@ def test_summarize_json_keys_and_every_segment_translated() -> None:
     assert all(s["translation"] for s in data["segments"])
     assert set(data["segments"][0]) == {"index", "paragraph", "kind", "source", "translation", "flags"}
     assert [m["stage"] for m in data["models"]] == ["translate", "summarize"]
-    assert data["models"][0]["name"] == "tiny:marian" and data["models"][0]["backend"] == "transformers"
+    # the default backend on CPU: CTranslate2 int8
+    assert [(m["name"], m["backend"], m["dtype"]) for m in data["models"]] == [
+        ("tiny:marian", "ctranslate2", "int8_float32"),
+        ("tiny:bart", "ctranslate2", "int8_float32"),
+    ]
     assert data["models"][0]["revision"].startswith("local-")
     assert data["config"]["translate"]["num_beams"] == 2
     assert set(data["timings"]) == {"segment", "translate", "summarize"}

@@ -16,7 +16,7 @@ def test_default_yaml_equals_builtin_defaults() -> None:
     assert config.load(ROOT / "configs" / "default.yaml").to_dict() == config.load().to_dict()
 
 
-@pytest.mark.parametrize("name", ["default", "tiny", "quality", "pegasus", "fast-cpu"])
+@pytest.mark.parametrize("name", ["default", "tiny", "quality", "pegasus", "exact"])
 def test_shipped_configs_are_valid(name: str) -> None:
     config.load(ROOT / "configs" / f"{name}.yaml")
 

@@ -10,8 +10,8 @@ from pipeline.errors import ModelUnavailable
 
 
 def test_tiny_models_are_real_architectures() -> None:
-    marian = loading.load("tiny:marian", device="cpu")
-    bart = loading.load("tiny:bart", device="cpu")
+    marian = loading.load("tiny:marian", device="cpu", backend="transformers")
+    bart = loading.load("tiny:bart", device="cpu", backend="transformers")
     assert type(marian.model).__name__ == "MarianMTModel"
     assert type(marian.tokenizer).__name__ == "MarianTokenizer"
     assert type(bart.model).__name__ == "BartForConditionalGeneration"
@@ -24,7 +24,7 @@ def test_loaded_once_per_process() -> None:
 
 
 def test_tokenizer_round_trip_and_generate() -> None:
-    marian = loading.load("tiny:marian", device="cpu")
+    marian = loading.load("tiny:marian", device="cpu", backend="transformers")
     ids = marian.tokenizer("Le Pentagone a choisi Microsoft.")["input_ids"]
     assert ids[-1] == marian.tokenizer.eos_token_id
     assert marian.tokenizer.unk_token_id not in ids  # the tokenizer was trained on French news text
@@ -36,7 +36,7 @@ def test_tokenizer_round_trip_and_generate() -> None:
 
 
 def test_generation_is_deterministic() -> None:
-    bart = loading.load("tiny:bart", device="cpu")
+    bart = loading.load("tiny:bart", device="cpu", backend="transformers")
     settings = GenerationSettings(max_new_tokens=8, min_new_tokens=8, num_beams=2)
     assert bart.generate(["The contract is worth ten billion dollars."], settings) == bart.generate(
         ["The contract is worth ten billion dollars."], settings
@@ -79,16 +79,41 @@ GREEDY = GenerationSettings(max_new_tokens=10, min_new_tokens=10, num_beams=1)
 
 
 def test_batched_greedy_equals_per_sentence_fp32() -> None:
-    marian = loading.load("tiny:marian", device="cpu")
+    marian = loading.load("tiny:marian", device="cpu", backend="transformers")
     one_by_one = [marian.generate_ids([s], GREEDY)[0] for s in SENTENCES]
     assert marian.generate_ids(SENTENCES, GREEDY) == one_by_one
+
+
+AUTO = [
+    # backend, quantization, device -> resolved
+    ("auto", "auto", "cpu", ("ctranslate2", "int8")),
+    ("auto", "auto", "cuda", ("transformers", "none")),
+    ("auto", "none", "cpu", ("ctranslate2", "none")),
+    ("ctranslate2", "auto", "cuda", ("ctranslate2", "int8")),
+    ("transformers", "auto", "cpu", ("transformers", "none")),
+    ("transformers", "int8", "cpu", ("transformers", "int8")),
+]
+
+
+@pytest.mark.parametrize(("backend", "quantization", "device", "resolved"), AUTO)
+def test_auto_backend(backend: str, quantization: str, device: str, resolved: tuple[str, str]) -> None:
+    assert loading.resolve_backend(backend, quantization, device) == resolved
+
+
+def test_default_backend_on_cpu_is_ctranslate2_int8_and_keeps_order() -> None:
+    pytest.importorskip("ctranslate2")
+    model = loading.load("tiny:marian", device="cpu")
+    assert (model.backend, model.dtype) == ("ctranslate2", "int8_float32")
+    assert model.batch_limits() == (768, 16)
+    out = model.generate_ids(SENTENCES, GREEDY)
+    assert [model.generate_ids([s], GREEDY)[0] for s in SENTENCES] == out
 
 
 def test_ctranslate2_float32_agrees_with_transformers() -> None:
     pytest.importorskip("ctranslate2")
     for kind in ("marian", "bart"):
-        reference = loading.load(f"tiny:{kind}", device="cpu")
-        ct2 = loading.load(f"tiny:{kind}", device="cpu", backend="ctranslate2")
+        reference = loading.load(f"tiny:{kind}", device="cpu", backend="transformers")
+        ct2 = loading.load(f"tiny:{kind}", device="cpu", backend="ctranslate2", quantization="none")
         assert ct2.info()["backend"] == "ctranslate2" and ct2.dtype == "float32"
         texts = SENTENCES if kind == "marian" else ["The Pentagon chose Microsoft.", "Amazon will appeal the decision."]
         ours, theirs = ct2.generate_ids(texts, GREEDY), reference.generate_ids(texts, GREEDY)

@@ -128,7 +128,7 @@ def test_5000_word_article_with_tiny_marian() -> None:
     doc = segmented(text, "long")
     cfg = config.load(Path(__file__).resolve().parent.parent / "configs" / "tiny.yaml")
     _, section = cfg.stage("translate")
-    model = loading.load(section.model, device="cpu")
+    model = loading.load(section.model, device="cpu", backend=section.backend, quantization=section.quantization)
     out = Translate(section, model)(doc)
     assert len(out.segments) == len(doc.segments) > 250
     assert [s.index for s in out.segments] == list(range(len(doc.segments)))
