@@ -220,19 +220,30 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
             return token_batches(lens, stage.batch_tokens, stage.max_batch_size)
 
         def run(texts: list[str], lens: list[int]) -> list[list[int]]:
-            # The stage's own batching and settings; ids for the agreement check.
+            # The stage's own batching, settings and generation path; ids for the agreement check.
             ids: list[list[int]] = [[] for _ in texts]
-            for batch in batches(lens):
-                settings = stage.settings(max(lens[i] for i in batch))
-                for i, row in zip(batch, model.generate_ids([texts[i] for i in batch], settings), strict=True):
+            groups = batches(lens)
+            settings = [stage.settings(max(lens[i] for i in batch)) for batch in groups]
+            outputs = model.generate_ids_many([[texts[i] for i in batch] for batch in groups], settings)
+            for batch, rows in zip(groups, outputs, strict=True):
+                for i, row in zip(batch, rows, strict=True):
                     ids[i] = row
             return ids
 
         if model.backend == "ctranslate2":
-            translator, tokenizer = model.translator, model.tokenizer
+            import ctranslate2
+
+            # What a CTranslate2 user writes: a translator of the same converted model, with
+            # all threads on each call, and one translate_batch per batch of precis's.
+            translator = ctranslate2.Translator(
+                model.path,
+                device=model.device,
+                compute_type=model.translator.compute_type,
+                intra_threads=spec["threads"],
+            )
+            tokenizer = model.tokenizer
 
             def direct(texts: list[str], lens: list[int]) -> list[list[int]]:
-                # What a CTranslate2 user writes, on precis's batches.
                 out: list[list[int]] = [[] for _ in texts]
                 for batch in batches(lens):
                     n = max(lens[i] for i in batch)

@@ -164,11 +164,10 @@ class Summarize:
         out = [""] * len(texts)
         settings = self.settings()
         size = self.config.batch_size
-        for start in range(0, len(order), size):
-            batch = order[start : start + size]
-            for i, summary in zip(
-                batch, self.model.generate([self.config.prefix + texts[i] for i in batch], settings), strict=True
-            ):
+        batches = [order[start : start + size] for start in range(0, len(order), size)]
+        inputs = [[self.config.prefix + texts[i] for i in batch] for batch in batches]
+        for batch, summaries in zip(batches, self.model.generate_many(inputs, [settings] * len(batches)), strict=True):
+            for i, summary in zip(batch, summaries, strict=True):
                 out[i] = summary
         return out
 

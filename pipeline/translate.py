@@ -243,9 +243,11 @@ class Translate:
         lengths = self.model.count_tokens(texts)
         out: list[str | None] = [None] * len(texts)
         done = 0
-        for batch in token_batches(lengths, self.batch_tokens, self.max_batch_size):
-            settings = self.settings(max(lengths[i] for i in batch), retry=retry)
-            for i, text in zip(batch, self.model.generate([texts[i] for i in batch], settings), strict=True):
+        batches = token_batches(lengths, self.batch_tokens, self.max_batch_size)
+        settings = [self.settings(max(lengths[i] for i in batch), retry=retry) for batch in batches]
+        outputs = self.model.generate_many([[texts[i] for i in batch] for batch in batches], settings)
+        for batch, texts_out in zip(batches, outputs, strict=True):
+            for i, text in zip(batch, texts_out, strict=True):
                 out[i] = text
             done += len(batch)
             if self.progress is not None and not retry:

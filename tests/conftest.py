@@ -53,6 +53,10 @@ class FakeModel:
         self.batches.append((list(texts), settings))
         return [self.fn(t) for t in texts]
 
+    def generate_many(self, batches: list[list[str]], settings: list[GenerationSettings]):
+        for texts, s in zip(batches, settings, strict=True):
+            yield self.generate(texts, s)
+
     def batch_limits(self) -> tuple[int, int]:
         return 4096, 64
 

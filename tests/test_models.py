@@ -154,3 +154,23 @@ def test_building_prints_nothing_on_stdout(tmp_path, capfd) -> None:
     tiny.build("bart", tmp_path / "bart")
     tiny.build("marian", tmp_path / "marian")
     assert capfd.readouterr().out == ""
+
+
+def test_ctranslate2_batches_run_concurrently_with_the_same_results() -> None:
+    pytest.importorskip("ctranslate2")
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)  # CTranslate2 threads follow torch's; a fresh model, not the cached one
+    try:
+        model = loading._load("tiny:marian", None, "cpu", "auto", "ctranslate2", "int8")
+    finally:
+        torch.set_num_threads(threads)
+    batches = [SENTENCES[:2], SENTENCES[2:], [], [SENTENCES[0]]]
+    beams = GenerationSettings(max_new_tokens=12, min_new_tokens=12, num_beams=4)
+    for settings in (GREEDY, beams):
+        one_at_a_time = [model.generate_ids(b, settings) for b in batches]
+        assert list(model.generate_ids_many(batches, [settings] * 4)) == one_at_a_time
+    assert model._parallel is not None  # the concurrent translator served the calls above
+    texts = list(model.generate_many(batches, [GREEDY] * 4))
+    assert [len(t) for t in texts] == [2, 1, 0, 1] and texts[3] == texts[0][:1]
