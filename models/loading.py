@@ -51,6 +51,7 @@ class Seq2Seq:
     """
 
     backend = "none"
+    quantization = "none"  # "int8" when the weights are quantized (set by ``load``)
 
     def __init__(self, name: str, revision: str | None, tokenizer: Any, config: Any, device: str, dtype: str) -> None:
         self.name = name
@@ -139,6 +140,7 @@ class Seq2Seq:
             "revision": self.revision,
             "dtype": self.dtype,
             "backend": self.backend,
+            "quantization": self.quantization,
             "device": self.device,
         }
 
@@ -381,6 +383,7 @@ def load(
     with _LOCK:
         if key not in _CACHE:
             _CACHE[key] = _load(name, revision, device, dtype, backend, quantization)
+            _CACHE[key].quantization = quantization
         return _CACHE[key]
 
 

@@ -82,11 +82,11 @@ class BatchOptions:
 def signature(config: dict[str, Any], models: list[dict[str, Any]]) -> str:
     """What every result of a run depends on besides the article: resolved config and model revisions.
 
-    The backend and its number format (dtype, e.g. CTranslate2 int8 or transformers
-    float32) are in it: with ``backend: auto`` the same config runs int8 on a CPU and
-    bf16 on a GPU, and their outputs differ. The device alone is left out.
+    The backend and its quantization are in it: with ``backend: auto`` the same config
+    runs CTranslate2 int8 on a CPU and transformers on a GPU, and their outputs differ.
+    The device and the float format are left out: they are where a model runs.
     """
-    keep = ("stage", "name", "revision", "backend", "dtype")
+    keep = ("stage", "name", "revision", "backend", "quantization")
     blob = {"config": config, "models": [{k: m.get(k) for k in keep} for m in models]}
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 

@@ -120,7 +120,18 @@ def run(run: Run, config: Config, items: Iterable[Item], manifest: dict[str, Any
     data["runtime"]["device"] = "cpu"
     planner = Worker(resolve(data))
     models_ready(run, manifest, planner.meta, time.perf_counter() - start)
-    run_signature = signature(config.to_dict(), planner.meta["models"])
+    # Keys name the backend the actors will use, which "auto" picks by their device.
+    from models.loading import resolve_backend
+
+    device = "cuda" if options.ray_gpus_per_actor else "cpu"
+    if config.runtime.device != "auto":
+        device = config.runtime.device
+    models = []
+    for m in planner.meta["models"]:
+        section = config.stage(m["stage"])[1]
+        backend, quantization = resolve_backend(section.backend, section.quantization, device)
+        models.append({**m, "backend": backend, "quantization": quantization})
+    run_signature = signature(config.to_dict(), models)
     pending = [task.article.item.to_dict() for task in run.tasks(items, run_signature)]
     groups = chunks(pending, options.group_size)
     if not groups or run.stopped:
@@ -155,8 +166,10 @@ def run(run: Run, config: Config, items: Iterable[Item], manifest: dict[str, Any
             except StopIteration:
                 break
             except Exception as exc:  # noqa: BLE001 - a failure of Ray itself, not of an article
-                first = (str(exc).splitlines() or [""])[0]
-                raise EngineError(f"the Ray engine failed: {type(exc).__name__}: {first}") from None
+                # Ray's first line says what failed; its last, for an actor, the error that killed it.
+                lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [""]
+                why = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+                raise EngineError(f"the Ray engine failed: {type(exc).__name__}: {why}") from None
             outcomes = [Outcome(**o) for o in json.loads(row["outcomes"])]
             run.record_group(outcomes, int(row["hits"]), int(row["misses"]))
     finally:

@@ -198,13 +198,13 @@ class Translate:
         )
 
     def cache_namespace(self) -> str:
-        """What a cached translation depends on: model, revision, backend, number format, settings.
+        """What a cached translation depends on: model, revision, backend, quantization, settings.
 
         Batch sizes are left out: they change speed, not the translation.
         """
         settings = self.config.model_dump(mode="json", exclude={"batch_tokens", "max_batch_size"})
         m = self.model
-        settings.update(model=m.name, revision=m.revision, backend=m.backend, dtype=m.dtype)
+        settings.update(model=m.name, revision=m.revision, backend=m.backend, quantization=m.quantization)
         return json.dumps(settings, sort_keys=True)
 
     def translate(self, texts: list[str]) -> list[Translation]:

@@ -31,6 +31,7 @@ class FakeModel:
 
     backend = "fake"
     dtype = "float32"
+    quantization = "none"
 
     def __init__(self, fn=lambda text: text.upper(), window: int = 32) -> None:
         self.fn = fn
@@ -61,7 +62,14 @@ class FakeModel:
         return 4096, 64
 
     def info(self) -> dict:
-        return {"name": self.name, "revision": None, "dtype": "float32", "backend": "fake", "device": "cpu"}
+        return {
+            "name": self.name,
+            "revision": None,
+            "dtype": "float32",
+            "backend": "fake",
+            "quantization": "none",
+            "device": "cpu",
+        }
 
 
 @pytest.fixture

@@ -72,10 +72,11 @@ def without_timings(record: dict) -> dict:
 def test_key_depends_on_text_config_revisions_and_backend_not_device() -> None:
     models = [{"stage": "translate", "name": "m", "revision": "r1", "device": "cpu"}]
     sig = signature({"a": 1}, models)
-    assert sig == "fa298d6d750f46ddb5297a0ff069292fa1d998e56707f3c81a15badf43cae149"
+    assert sig == "2fea6a0bbeff57ae65bd47a0052408661da04a399fb41c5dcbf77667a1820de4"
     assert signature({"a": 1}, [{**models[0], "device": "cuda"}]) == sig
     assert signature({"a": 1}, [{**models[0], "revision": "r2"}]) != sig
-    assert signature({"a": 1}, [{**models[0], "dtype": "int8"}]) != sig
+    assert signature({"a": 1}, [{**models[0], "dtype": "bfloat16"}]) == sig
+    assert signature({"a": 1}, [{**models[0], "quantization": "int8"}]) != sig
     assert signature({"a": 1}, [{**models[0], "backend": "ctranslate2"}]) != sig
     assert signature({"a": 2}, models) != sig
     assert article_key("Bonjour.", "sig") == "76f3a5b039896080c604"
