@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from pathlib import Path
 
 # SQLite's default limit on host parameters in one statement is 32766; stay well below.
@@ -61,12 +62,35 @@ class SQLiteTranslationCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: no implicit transactions; each store opens its own.
         self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL with WAL: a committed transaction survives a killed process; only a power
-        # cut may lose the last few, which are then translated again (never corrupted).
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(_SCHEMA)
+        self._setup(timeout)
         self._known: set[str] = set()
+
+    def _setup(self, timeout: float) -> None:
+        """WAL mode and the tables, safe when several processes open a new file at once.
+
+        SQLite skips the busy handler where waiting could deadlock (two connections
+        upgrading from reading to writing), so "database is locked" can come at once
+        while Ray actors start together: the setup is retried until ``timeout``.
+        """
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                # NORMAL with WAL: a committed transaction survives a killed process; only a
+                # power cut may lose the last few, which are then translated again.
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                # IMMEDIATE: the write lock is taken first, where the busy handler does wait.
+                self.conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+                return
+            except sqlite3.OperationalError as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                transient = "locked" in str(exc) or "busy" in str(exc)
+                if not transient or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
         """The cached translations of those ``sources`` known under ``namespace``."""

@@ -126,6 +126,29 @@ def test_sqlite_cache_namespaces_persistence_and_runs(tmp_path: Path) -> None:
     assert len(again) == 3
 
 
+def _open_and_store(path: str, barrier: object) -> str:
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        SQLiteTranslationCache(path, run="r").store("ns", [("Un chat.", "A cat.")])
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def test_sqlite_cache_opened_by_many_processes_at_once(tmp_path: Path) -> None:
+    """Ray actors open a new cache file together; without retries, 5 of 30 trials here
+    had one fail with "database is locked" (SQLite skips its busy handler on deadlocks)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Manager() as manager, ctx.Pool(8) as pool:
+        for trial in range(10):
+            path = str(tmp_path / f"c{trial}.sqlite")
+            results = pool.starmap(_open_and_store, [(path, manager.Barrier(8))] * 8)
+            assert results == ["ok"] * 8
+            assert len(SQLiteTranslationCache(path)) == 1
+
+
 def test_index_merge_keeps_existing_results_and_skips_cut_lines(tmp_path: Path) -> None:
     store = Store(tmp_path)
     for name in ("a.k1.json", "c.k3.json"):
