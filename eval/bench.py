@@ -19,9 +19,10 @@ OrangeSum articles:
 - ``transformers-fp32`` (``configs/exact.yaml``), ``transformers-bf16``,
   ``transformers-int8`` (dynamic, CPU only), ``ctranslate2-int8``: precis with that backend
   (a variant that resolves to the same backend as the default isn't run twice);
-- ``ctranslate2-int8-direct``: CTranslate2 called directly on the same batches, the
-  reference to meet. It is timed in the same process as precis's CTranslate2 variant,
-  the two alternating ``--repeats`` times; both report their median.
+- ``ctranslate2-int8-direct``: CTranslate2 called directly on the same batches, as a user
+  writes it (its own translator with all threads, one ``translate_batch`` per batch, in
+  order), the reference to meet. It is timed in the same process as precis's CTranslate2
+  variant, the two alternating ``--repeats`` times; both report their median.
 
 Summarization variants on a 1,000-token article (``fp32`` is a plain ``generate()``),
 then time per input token of precis's default map-reduce summarizer from 1k- to
