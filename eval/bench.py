@@ -213,6 +213,7 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
                 "translate.max_new_tokens_offset=0",
                 "translate.fixed_decode_length=true",  # ...exactly, whatever the random weights say
                 "translate.guard.enabled=false",  # retries would add work to some variants only
+                *[f"translate.{k}={v}" for k, v in spec.get("batch_limits", {}).items()],
             ],
         )
         model = stage.model
@@ -231,7 +232,7 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
                     ids[i] = row
             return ids
 
-        if model.backend == "ctranslate2":
+        if model.backend == "ctranslate2" and spec.get("direct", True):
             import ctranslate2
 
             # What a CTranslate2 user writes: a translator of the same converted model, with
@@ -418,6 +419,15 @@ def main(argv: list[str] | None = None) -> None:
         "--repeats", type=int, default=3, help="timed runs of precis's CTranslate2 path and the direct call (median)"
     )
     parser.add_argument("--out", type=Path, default=None, help="folder for bench.json and bench.md")
+    parser.add_argument(
+        "--sweep-batches",
+        nargs="+",
+        metavar="TOKENSxSENTENCES",
+        help="instead of the bench: translation tok/s at each batch limit, e.g. 4096x64 768x16",
+    )
+    parser.add_argument(
+        "--sweep-variants", nargs="+", default=["precis-default", "transformers-fp32"], choices=list(BACKENDS)
+    )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -425,6 +435,9 @@ def main(argv: list[str] | None = None) -> None:
         spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
         fn = worker_translate if task == "translate" else worker_summarize
         Path(out).write_text(json.dumps(fn(variant, spec)), encoding="utf-8")
+        return
+    if args.sweep_batches:
+        print(run_sweep(args))
         return
     report = run_bench(args)
     out = args.out or ROOT / "runs" / time.strftime("bench-%Y%m%d-%H%M%S")
@@ -440,9 +453,8 @@ def _log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def run_bench(args: argparse.Namespace) -> dict[str, Any]:
-    import torch
-
+def _setup(args: argparse.Namespace) -> tuple[str, list[str], str, dict[str, str], list[str]]:
+    """Device, articles, their description, the built models and the sentences to translate."""
     from models import tiny
     from models.loading import resolve_device
 
@@ -459,6 +471,59 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     sentences = sentences_of(articles)
     if args.quick:
         sentences = sentences[:6]
+    return device, articles, source, built, sentences
+
+
+def run_sweep(args: argparse.Namespace) -> str:
+    """Translation throughput of precis variants under several batch limits (``--sweep-batches``)."""
+    device, _, source, built, sentences = _setup(args)
+    rows = []
+    for variant in args.sweep_variants:
+        for limits in args.sweep_batches:
+            tokens, size = (int(x) for x in limits.lower().split("x"))
+            spec = {
+                "marian": built["marian"],
+                "sentences": sentences,
+                "device": device,
+                "threads": args.threads,
+                "repeats": 1,
+                "greedy_check": 0,
+                "direct": False,
+                "batch_limits": {"batch_tokens": tokens, "max_batch_size": size},
+            }
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+                json.dump(spec, f)
+            _log(f"sweep: {variant} at {tokens} tokens / {size} sentences per batch")
+            try:
+                r = run_worker("translate", variant, Path(f.name), inline=args.quick)
+            finally:
+                Path(f.name).unlink()
+            used = r["batch_limits"]  # as the stage applied them
+            rows.append(
+                f"| {variant} | {r['backend']} / {r['dtype']} | {used['tokens']} | {used['sentences']} "
+                f"| {r['seconds']:.1f} "
+                f"| {r['source_tokens'] / r['seconds']:.0f} |"
+            )
+    return (
+        "\n".join(
+            [
+                "# precis batch-limit sweep (translation, beam 4, fixed decode lengths)",
+                "",
+                f"Data: {source}: {len(sentences)} sentences; device {device}, {args.threads} threads.",
+                "",
+                "| variant | backend / dtype | batch tokens | batch sentences | seconds | source tok/s |",
+                "|---|---|---|---|---|---|",
+                *rows,
+            ]
+        )
+        + "\n"
+    )
+
+
+def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    import torch
+
+    device, articles, source, built, sentences = _setup(args)
     summary_tokens = 8 if args.quick else 142
     article_tokens = [100, 200, 400] if args.quick else [1000, 5000, 20000]
     spec = {

@@ -51,10 +51,19 @@ class Seq2Seq:
     """
 
     backend = "none"
-    quantization = "none"  # "int8" when the weights are quantized (set by ``load``)
 
-    def __init__(self, name: str, revision: str | None, tokenizer: Any, config: Any, device: str, dtype: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        revision: str | None,
+        tokenizer: Any,
+        config: Any,
+        device: str,
+        dtype: str,
+        quantization: str = "none",
+    ) -> None:
         self.name = name
+        self.quantization = quantization  # "int8" when the weights are quantized
         self.revision = revision
         self.tokenizer = tokenizer
         self.config = config
@@ -86,10 +95,10 @@ class Seq2Seq:
     def batch_limits(self) -> tuple[int, int]:
         """Default (padded source tokens, sequences) per translation batch on this device.
 
-        CPU: small batches. On a 2-core CPU, beam 4, real-size Marian, 81 sentences:
-        CTranslate2 int8 ran 251 tokens/s with 768 tokens and 12 sentences per batch, 81
-        with 4096 and 64; transformers fp32 65 (1024 and 16) against 40 (beam search
-        reorders its cache every step, and the cache grows with the batch).
+        CPU: small batches; beam search reorders its cache every step, and the cache grows
+        with the batch. ``python -m eval.bench --articles 8 --sweep-batches 4096x64 1024x16
+        768x16 512x16`` on a 2-core CPU (81 sentences): CTranslate2 int8 93, 308, 328 and
+        261 source tokens/s; transformers fp32 36, 65, 71 and 67.
         CUDA: about 2,048 tokens per GiB of free memory, between 4,096 and 65,536.
         """
         if self.device != "cuda":
@@ -150,8 +159,17 @@ class TransformersSeq2Seq(Seq2Seq):
 
     backend = "transformers"
 
-    def __init__(self, name: str, revision: str | None, model: Any, tokenizer: Any, device: str, dtype: str) -> None:
-        super().__init__(name, revision, tokenizer, model.config, device, dtype)
+    def __init__(
+        self,
+        name: str,
+        revision: str | None,
+        model: Any,
+        tokenizer: Any,
+        device: str,
+        dtype: str,
+        quantization: str = "none",
+    ) -> None:
+        super().__init__(name, revision, tokenizer, model.config, device, dtype, quantization)
         self.model = model
 
     def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
@@ -183,8 +201,8 @@ class CTranslate2Seq2Seq(Seq2Seq):
     One batch runs on a translator that spreads each operation over all threads. Several
     batches go to a second translator, created on first use, that runs as many batches at
     once as there are threads, one thread each: decoding steps are too small to keep
-    several threads busy, so on a 2-core CPU two batches at once translated about 1.6x
-    faster than one batch on two threads (real-size Marian, int8, beam 4).
+    several threads busy. ``make bench`` on a 2-core CPU: 1.66x the throughput of
+    CTranslate2 called one batch at a time on both threads, on the same batches.
     """
 
     backend = "ctranslate2"
@@ -198,10 +216,11 @@ class CTranslate2Seq2Seq(Seq2Seq):
         config: Any,
         device: str,
         dtype: str,
+        quantization: str,
         path: str,
         parallel: Callable[[], Any] | None = None,
     ) -> None:
-        super().__init__(name, revision, tokenizer, config, device, dtype)
+        super().__init__(name, revision, tokenizer, config, device, dtype, quantization)
         self.translator = translator
         self.path = path  # the converted model's folder
         self._make_parallel = parallel
@@ -384,7 +403,6 @@ def load(
     with _LOCK:
         if key not in _CACHE:
             _CACHE[key] = _load(name, revision, device, dtype, backend, quantization)
-            _CACHE[key].quantization = quantization
         return _CACHE[key]
 
 
@@ -427,7 +445,7 @@ def _load(name: str, revision: str | None, device: str, dtype: str, backend: str
             raise ModelUnavailable("int8 with the transformers backend is CPU-only; use backend ctranslate2 on CUDA")
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         label = "int8-dynamic"
-    return TransformersSeq2Seq(name, resolved_revision, model, tokenizer, device, label)
+    return TransformersSeq2Seq(name, resolved_revision, model, tokenizer, device, label, quantization)
 
 
 def _snapshot(name: str, revision: str | None) -> str:
@@ -500,6 +518,7 @@ def _load_ctranslate2(
         config,
         device,
         translator.compute_type,
+        quantization,
         str(path),
         parallel=parallel if threads > 1 else None,
     )

@@ -3,7 +3,8 @@
 ``run_batch`` streams the articles of an input (``pipeline.batch_inputs``) and, for each:
 
 1. reads and checks it; a bad article becomes a line of ``failures.jsonl`` and the run goes on;
-2. computes its key: a hash of its text, the resolved config and the model revisions;
+2. computes its key: a hash of its text, the resolved config, the model revisions and
+   the backend and quantization the models run with (``signature``);
 3. skips it when ``results/<id>.<key>.json`` already exists (results are written
    atomically, so present means complete): a rerun does only what is left, and a
    changed article, config or model makes a new key and so a new result;
@@ -29,9 +30,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from models.loading import resolve_backend, resolve_device
 from pipeline import batch_inputs, io
 from pipeline.batch_inputs import Article, Item, Limits
-from pipeline.batch_store import JsonlLog, Lock, Store, now_iso, result_name, write_atomic
+from pipeline.batch_store import JsonlLog, Lock, Store, describe, now_iso, result_name, write_atomic
 from pipeline.config import Config
 from pipeline.errors import ConfigError, InputError, PrecisError, StageFailed
 
@@ -79,15 +81,20 @@ class BatchOptions:
 # --- keys ------------------------------------------------------------------------
 
 
-def signature(config: dict[str, Any], models: list[dict[str, Any]]) -> str:
-    """What every result of a run depends on besides the article: resolved config and model revisions.
+def signature(config: dict[str, Any], models: list[dict[str, Any]], device: str) -> str:
+    """What every result of a run depends on besides the article.
 
-    The backend and its quantization are in it: with ``backend: auto`` the same config
-    runs CTranslate2 int8 on a CPU and transformers on a GPU, and their outputs differ.
-    The device and the float format are left out: they are where a model runs.
+    The resolved config, each model's revision, and the backend and quantization its
+    config section gives on ``device``, where the models run: with ``backend: auto`` the
+    same config runs CTranslate2 int8 on a CPU and transformers on a GPU, and their
+    outputs differ. The device itself and the float format are left out.
     """
-    keep = ("stage", "name", "revision", "backend", "quantization")
-    blob = {"config": config, "models": [{k: m.get(k) for k in keep} for m in models]}
+    described = []
+    for m in models:
+        section = config[m["stage"]]
+        backend, quantization = resolve_backend(section["backend"], section["quantization"], device)
+        described.append((m["stage"], m["name"], m["revision"], backend, quantization))
+    blob = {"config": config, "models": described}
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 
@@ -163,7 +170,7 @@ class Worker:
             self.cache = SQLiteTranslationCache(cache_path, run=run_id)
             self.translate.cache = self.cache
         self.meta = {"models": self.pipeline.models(), "config": config.to_dict(), "versions": versions()}
-        self.signature = signature(self.meta["config"], self.meta["models"])
+        self.signature = signature(self.meta["config"], self.meta["models"], resolve_device(config.runtime.device))
 
     def cache_counts(self) -> tuple[int, int]:
         if self.translate is None:
@@ -231,7 +238,7 @@ class Reporter:
     def event(self, name: str, text: str | None = None, /, **fields: Any) -> None:
         """One event: a JSON object with ts, event, run and ``fields``; or ``text`` for people."""
         if self.json:
-            row = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z", "event": name}
+            row = {"ts": now_iso(), "event": name}
             if self.run_id:
                 row["run"] = self.run_id
             row.update(fields)
@@ -445,7 +452,7 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
         if lock.stale:
             reporter.event(
                 "lock_stale",
-                f"took over a stale lock: the run of {_holder(lock.stale)} ended without releasing it",
+                f"took over a stale lock: the run of {describe(lock.stale)} ended without releasing it",
                 previous=lock.stale,
             )
         if ignored:
@@ -502,10 +509,6 @@ def models_ready(run: Run, manifest: dict[str, Any], meta: dict[str, Any], secon
     manifest["timings"]["models_s"] = round(seconds, 3)
     names = ", ".join(f"{m['stage']}: {m['name']}" for m in meta["models"]) or "no models"
     run.reporter.event("models_ready", f"models ready in {seconds:.1f}s ({names})", seconds=round(seconds, 3))
-
-
-def _holder(info: dict[str, Any]) -> str:
-    return f"pid {info.get('pid')} on host {info.get('host')} started {info.get('started')}"
 
 
 def _dump(data: dict[str, Any]) -> bytes:

@@ -81,6 +81,7 @@ class SQLiteTranslationCache:
                 # power cut may lose the last few, which are then translated again.
                 self.conn.execute("PRAGMA synchronous=NORMAL")
                 # IMMEDIATE: the write lock is taken first, where the busy handler does wait.
+                # (In the script: executescript commits an open transaction before it runs.)
                 self.conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
                 return
             except sqlite3.OperationalError as exc:

@@ -46,9 +46,6 @@ class Item:
     offset: int = -1
     length: int = -1
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "path": self.path, "id": self.id, "offset": self.offset, "length": self.length}
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -169,11 +166,6 @@ def _jsonl_items(path: Path) -> Iterator[Item]:
             yield Item(source=f"{path}:{number}", path=str(path), offset=start, length=f.tell() - start)
 
 
-def count_items(path: Path, exclude: Path | None = None) -> int:
-    """How many items ``list_items`` yields (for a progress bar), reading no article."""
-    return sum(1 for _ in list_items(path, exclude))
-
-
 def read(item: Item, limits: Limits) -> Article:
     """Read one article and check it.
 
@@ -223,11 +215,7 @@ def _read_line(item: Item, limits: Limits) -> Article:
         raise InputError(f'{item.source}: "text" must be a string, got {type(body).__name__}')
     if metadata is not None and not isinstance(metadata, dict):
         raise InputError(f'{item.source}: "metadata" must be an object, got {type(metadata).__name__}')
-    if io.looks_like_html(body):
-        body = io.html_to_markdown(body)
-    if not body.strip():
-        raise InputError(f"{item.source}: the article {doc_id!r} is empty (nothing but whitespace)")
-    return Article(item=replace(item, id=doc_id), doc=Document(id=doc_id, text=body), metadata=metadata)
+    return Article(item=replace(item, id=doc_id), doc=io.to_document(body, item.source, doc_id), metadata=metadata)
 
 
 _IDENTIFIER: Any = None

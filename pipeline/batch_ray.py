@@ -120,19 +120,12 @@ def run(run: Run, config: Config, items: Iterable[Item], manifest: dict[str, Any
     data["runtime"]["device"] = "cpu"
     planner = Worker(resolve(data))
     models_ready(run, manifest, planner.meta, time.perf_counter() - start)
-    # Keys name the backend the actors will use, which "auto" picks by their device.
-    from models.loading import resolve_backend
-
-    device = "cuda" if options.ray_gpus_per_actor else "cpu"
-    if config.runtime.device != "auto":
-        device = config.runtime.device
-    models = []
-    for m in planner.meta["models"]:
-        section = config.stage(m["stage"])[1]
-        backend, quantization = resolve_backend(section.backend, section.quantization, device)
-        models.append({**m, "backend": backend, "quantization": quantization})
-    run_signature = signature(config.to_dict(), models)
-    pending = [task.article.item.to_dict() for task in run.tasks(items, run_signature)]
+    # Keyed for the actors' device (a GPU when they get one), not the driver's CPU.
+    device = config.runtime.device
+    if device == "auto":
+        device = "cuda" if options.ray_gpus_per_actor else "cpu"
+    run_signature = signature(config.to_dict(), planner.meta["models"], device)
+    pending = [asdict(task.article.item) for task in run.tasks(items, run_signature)]
     groups = chunks(pending, options.group_size)
     if not groups or run.stopped:
         return

@@ -174,8 +174,16 @@ def read_article(path: str) -> Document:
             data = p.read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: can't be read ({exc.strerror})") from None
-    text = decode(data, name)
-    if path.lower().endswith(HTML_SUFFIXES) or looks_like_html(text):
+    return to_document(decode(data, name), name, doc_id, html=path.lower().endswith(HTML_SUFFIXES))
+
+
+def to_document(text: str, name: str, doc_id: str, html: bool = False) -> Document:
+    """An article's text as a Document: HTML (``html``, or text that looks like it) reduced to Markdown.
+
+    Raises:
+        InputError: the article is empty.
+    """
+    if html or looks_like_html(text):
         text = html_to_markdown(text)
     if not text.strip():
         raise InputError(f"{name}: the article is empty (nothing but whitespace)")

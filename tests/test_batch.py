@@ -70,15 +70,19 @@ def without_timings(record: dict) -> dict:
 
 
 def test_key_depends_on_text_config_revisions_and_backend_not_device() -> None:
-    models = [{"stage": "translate", "name": "m", "revision": "r1", "device": "cpu"}]
-    sig = signature({"a": 1}, models)
-    assert sig == "2fea6a0bbeff57ae65bd47a0052408661da04a399fb41c5dcbf77667a1820de4"
-    assert signature({"a": 1}, [{**models[0], "device": "cuda"}]) == sig
-    assert signature({"a": 1}, [{**models[0], "revision": "r2"}]) != sig
-    assert signature({"a": 1}, [{**models[0], "dtype": "bfloat16"}]) == sig
-    assert signature({"a": 1}, [{**models[0], "quantization": "int8"}]) != sig
-    assert signature({"a": 1}, [{**models[0], "backend": "ctranslate2"}]) != sig
-    assert signature({"a": 2}, models) != sig
+    cfg = {"translate": {"backend": "transformers", "quantization": "none"}}
+    models = [{"stage": "translate", "name": "m", "revision": "r1", "device": "cpu", "dtype": "float32"}]
+    sig = signature(cfg, models, "cpu")
+    assert sig == "5381fdd51283bf9acd7069db8c58a55a9bb3a019fe75f91cd85610bb4ec6a0c4"
+    assert signature(cfg, models, "cuda") == sig  # an explicit backend is the same on every device
+    assert signature(cfg, [{**models[0], "device": "cuda"}], "cpu") == sig
+    assert signature(cfg, [{**models[0], "revision": "r2"}], "cpu") != sig
+    assert signature(cfg, [{**models[0], "dtype": "bfloat16"}], "cpu") == sig
+    assert signature({"translate": {"backend": "transformers", "quantization": "int8"}}, models, "cpu") != sig
+    assert signature({"translate": {"backend": "ctranslate2", "quantization": "none"}}, models, "cpu") != sig
+    auto = {"translate": {"backend": "auto", "quantization": "auto"}}
+    assert signature(auto, models, "cpu") != signature(auto, models, "cuda")  # CTranslate2 int8 vs transformers
+    assert signature({**cfg, "a": 2}, models, "cpu") != sig
     assert article_key("Bonjour.", "sig") == "76f3a5b039896080c604"
     assert article_key("Bonjour !", "sig") != article_key("Bonjour.", "sig")
 
@@ -136,8 +140,9 @@ def _open_and_store(path: str, barrier: object) -> str:
 
 
 def test_sqlite_cache_opened_by_many_processes_at_once(tmp_path: Path) -> None:
-    """Ray actors open a new cache file together; without retries, 5 of 30 trials here
-    had one fail with "database is locked" (SQLite skips its busy handler on deadlocks)."""
+    """Ray actors open a new cache file together. SQLite skips its busy handler where waiting
+    could deadlock, so without the setup's retries one of them may get "database is locked"
+    (this test failed 3 runs out of 3 on the code before them, commit 32115a2)."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")

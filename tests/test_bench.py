@@ -52,3 +52,15 @@ def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     markdown = (tmp_path / "bench.md").read_text(encoding="utf-8")
     assert "| naive-fp32 |" in markdown and "## Targets" in markdown
     assert capsys.readouterr().out == markdown + "\n"
+
+
+@pytest.mark.slow
+def test_quick_batch_limit_sweep(capsys: pytest.CaptureFixture[str]) -> None:
+    bench.main(["--quick", "--threads", "2", "--sweep-batches", "64x4", "16x2", "--sweep-variants", "precis-default"])
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines() if line.startswith("| precis-default")]
+    # the limits the translate stage actually used, one row each
+    assert [(r[1], r[2], r[3]) for r in rows] == [
+        ("ctranslate2 / int8_float32", "64", "4"),
+        ("ctranslate2 / int8_float32", "16", "2"),
+    ]
+    assert all(float(r[5].rstrip(" |")) > 0 for r in rows)
