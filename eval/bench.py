@@ -248,7 +248,8 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
             def direct(texts: list[str], lens: list[int]) -> list[list[int]]:
                 out: list[list[int]] = [[] for _ in texts]
                 for batch in batches(lens):
-                    n = max(lens[i] for i in batch)
+                    # the length generate() gives: one step less where the model forces its last token
+                    n = model.max_length(stage.settings(max(lens[i] for i in batch)))
                     tokens = [tokenizer.convert_ids_to_tokens(tokenizer(texts[i])["input_ids"]) for i in batch]
                     results = translator.translate_batch(
                         tokens, beam_size=4, max_decoding_length=n, min_decoding_length=n, max_batch_size=0

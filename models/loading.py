@@ -203,6 +203,11 @@ class CTranslate2Seq2Seq(Seq2Seq):
     once as there are threads, one thread each: decoding steps are too small to keep
     several threads busy. ``make bench`` on a 2-core CPU: 1.66x the throughput of
     CTranslate2 called one batch at a time on both threads, on the same batches.
+
+    The model's generation config is followed as ``generate()`` follows it, which
+    CTranslate2 doesn't do by itself: a forced first token (``forced_bos_token_id``, as in
+    BART CNN models) is given as the target prefix, and with a forced last token
+    (``forced_eos_token_id``) the output stops one step before ``max_new_tokens``.
     """
 
     backend = "ctranslate2"
@@ -219,29 +224,42 @@ class CTranslate2Seq2Seq(Seq2Seq):
         quantization: str,
         path: str,
         parallel: Callable[[], Any] | None = None,
+        forced: tuple[int | None, int | None] = (None, None),
     ) -> None:
         super().__init__(name, revision, tokenizer, config, device, dtype, quantization)
         self.translator = translator
         self.path = path  # the converted model's folder
         self._make_parallel = parallel
         self._parallel: Any = None
+        self.forced_bos, self.forced_eos = forced  # token ids from the generation config
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
         ids = self.tokenizer(texts, truncation=False)["input_ids"]
         self._check_window([len(i) for i in ids])
         return [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
 
-    @staticmethod
-    def _options(settings: GenerationSettings) -> dict[str, Any]:
-        return {
+    def max_length(self, settings: GenerationSettings) -> int:
+        """CTranslate2's ``max_decoding_length`` for the output ``generate()`` would give.
+
+        It counts the target prefix, as ``max_new_tokens`` counts a forced first token. With
+        a forced last token, ``generate()`` spends the last step on it: one step less here.
+        """
+        return max(1, settings.max_new_tokens - (self.forced_eos is not None))
+
+    def _options(self, settings: GenerationSettings, size: int) -> dict[str, Any]:
+        length = self.max_length(settings)
+        options = {
             "beam_size": settings.num_beams,
             "length_penalty": settings.length_penalty,
             "no_repeat_ngram_size": settings.no_repeat_ngram_size,
             "repetition_penalty": settings.repetition_penalty,
-            "max_decoding_length": settings.max_new_tokens,
-            "min_decoding_length": settings.min_new_tokens,
+            "max_decoding_length": length,
+            "min_decoding_length": min(settings.min_new_tokens, length),
             "max_batch_size": 0,  # the caller already batched
         }
+        if self.forced_bos is not None:
+            options["target_prefix"] = [self.tokenizer.convert_ids_to_tokens([self.forced_bos])] * size
+        return options
 
     def _ids(self, result: Any) -> list[int]:
         return self._strip_special(self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]))
@@ -249,7 +267,7 @@ class CTranslate2Seq2Seq(Seq2Seq):
     def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
         if not texts:
             return []
-        results = self.translator.translate_batch(self._tokens(texts), **self._options(settings))
+        results = self.translator.translate_batch(self._tokens(texts), **self._options(settings, len(texts)))
         return [self._ids(r) for r in results]
 
     def generate_ids_many(
@@ -261,7 +279,9 @@ class CTranslate2Seq2Seq(Seq2Seq):
         if self._parallel is None:
             self._parallel = self._make_parallel()
         pending = [
-            self._parallel.translate_batch(self._tokens(texts), asynchronous=True, **self._options(s)) if texts else []
+            self._parallel.translate_batch(self._tokens(texts), asynchronous=True, **self._options(s, len(texts)))
+            if texts
+            else []
             for texts, s in zip(batches, settings, strict=True)
         ]
         for futures in pending:
@@ -510,6 +530,7 @@ def _load_ctranslate2(
             str(path), device=device, compute_type=compute_type, inter_threads=threads, intra_threads=1
         )
 
+    generation = generation_config(folder, config)
     return CTranslate2Seq2Seq(
         name,
         revision,
@@ -521,7 +542,22 @@ def _load_ctranslate2(
         quantization,
         str(path),
         parallel=parallel if threads > 1 else None,
+        forced=(generation.forced_bos_token_id, _first(generation.forced_eos_token_id)),
     )
+
+
+def _first(token: int | list[int] | None) -> int | None:
+    return token[0] if isinstance(token, list) else token
+
+
+def generation_config(folder: str, config: Any) -> Any:
+    """The generation config ``from_pretrained`` gives a model: its own file, else its config's."""
+    from transformers import GenerationConfig
+
+    try:
+        return GenerationConfig.from_pretrained(folder, local_files_only=True)
+    except OSError:
+        return GenerationConfig.from_model_config(config)
 
 
 def pull(name: str, revision: str | None = None) -> str:

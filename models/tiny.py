@@ -229,7 +229,6 @@ def _build_bart(out: Path, size: Size, seed: int) -> None:
         bos_token_id=0,
         eos_token_id=2,
         decoder_start_token_id=2,
-        forced_bos_token_id=0,
         forced_eos_token_id=2,
         # Published BART configs carry it; CTranslate2's converter reads it.
         normalize_before=False,

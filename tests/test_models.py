@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
 from models import loading, tiny
@@ -109,17 +112,44 @@ def test_default_backend_on_cpu_is_ctranslate2_int8_and_keeps_order() -> None:
     assert [model.generate_ids([s], GREEDY)[0] for s in SENTENCES] == out
 
 
-def test_ctranslate2_float32_agrees_with_transformers() -> None:
+BEAM4 = GenerationSettings(max_new_tokens=10, min_new_tokens=3, num_beams=4)
+ENGLISH = ["The Pentagon chose Microsoft.", "Amazon will appeal the decision.", "A ten-year contract."]
+FORCED_EOS = {"marian": 0, "bart": 2}  # the tiny models' forced last token (eos)
+
+
+@pytest.mark.parametrize("kind", ["marian", "bart"])
+@pytest.mark.parametrize("settings", [GREEDY, BEAM4], ids=["greedy", "beam4"])
+def test_ctranslate2_float32_equals_transformers(kind: str, settings: GenerationSettings) -> None:
+    # Both tiny models force </s> as the last token: generate() spends its 10th step on it.
     pytest.importorskip("ctranslate2")
-    for kind in ("marian", "bart"):
-        reference = loading.load(f"tiny:{kind}", device="cpu", backend="transformers")
-        ct2 = loading.load(f"tiny:{kind}", device="cpu", backend="ctranslate2", quantization="none")
-        assert ct2.info()["backend"] == "ctranslate2" and ct2.dtype == "float32"
-        texts = SENTENCES if kind == "marian" else ["The Pentagon chose Microsoft.", "Amazon will appeal the decision."]
-        ours, theirs = ct2.generate_ids(texts, GREEDY), reference.generate_ids(texts, GREEDY)
-        # transformers forces </s> as the 10th token; CTranslate2 decodes 10 content tokens.
-        assert [len(t) for t in ours] == [10] * len(texts) and [len(t) for t in theirs] == [9] * len(texts)
-        assert [t[:9] for t in ours] == theirs
+    reference = loading.load(f"tiny:{kind}", device="cpu", backend="transformers")
+    ct2 = loading.load(f"tiny:{kind}", device="cpu", backend="ctranslate2", quantization="none")
+    assert (ct2.backend, ct2.dtype) == ("ctranslate2", "float32")
+    assert (ct2.forced_bos, ct2.forced_eos) == (None, FORCED_EOS[kind])
+    texts = SENTENCES if kind == "marian" else ENGLISH
+    ours = ct2.generate_ids(texts, settings)
+    assert ours == reference.generate_ids(texts, settings)
+    assert list(ct2.generate_ids_many([texts[:1], texts[1:]], [settings, settings])) == [ours[:1], ours[1:]]
+
+
+@pytest.mark.parametrize("settings", [GREEDY, BEAM4], ids=["greedy", "beam4"])
+def test_ctranslate2_forces_the_first_token_as_generate_does(tiny_cache, settings: GenerationSettings) -> None:
+    # BART CNN models force <s> as the first generated token (forced_bos_token_id);
+    # CTranslate2 gets it as a target prefix.
+    pytest.importorskip("ctranslate2")
+    folder = tiny_cache / "tests" / "bart-forced-bos"
+    if not folder.is_dir():
+        shutil.copytree(loading.locate("tiny:bart")[0], folder)
+        generation = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
+        generation["forced_bos_token_id"] = 0
+        (folder / "generation_config.json").write_text(json.dumps(generation), encoding="utf-8")
+    reference = loading.load(str(folder), device="cpu", backend="transformers")
+    ct2 = loading.load(str(folder), device="cpu", backend="ctranslate2", quantization="none")
+    assert (ct2.forced_bos, ct2.forced_eos) == (0, 2)
+    ours = ct2.generate_ids(ENGLISH, settings)
+    assert ours == reference.generate_ids(ENGLISH, settings)
+    unforced = loading.load("tiny:bart", device="cpu", backend="ctranslate2", quantization="none")
+    assert ours != unforced.generate_ids(ENGLISH, settings)  # the forced token changes what follows
 
 
 def test_int8_backends_decode_in_order() -> None:
