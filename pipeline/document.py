@@ -24,6 +24,7 @@ class Paragraph:
         level: heading level (1-6) or list nesting depth (0-based); 0 otherwise.
         marker: list marker as written ("-", "*", "1."), else "".
         emphasis: markup wrapping the whole block ("*", "_", "**"), restored on output.
+        links: the block's links as (link text, target), listed on output.
     """
 
     index: int
@@ -31,6 +32,7 @@ class Paragraph:
     level: int = 0
     marker: str = ""
     emphasis: str = ""
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ class _HTMLToMarkdown(HTMLParser):
         self.quote = 0
         self.title = ""
         self.in_title = False
+        self.link: tuple[int, str] | None = None  # an open <a href>: where its text starts, its target
 
     def _flush(self) -> None:
         text = " ".join("".join(self.buffer).split())
@@ -100,6 +101,7 @@ class _HTMLToMarkdown(HTMLParser):
             marker = "".join(self.prefix[-1:])
             self.blocks.append(("> " * self.quote) + marker + text)
         self.buffer = []
+        self.link = None  # a link that spans blocks keeps its text only
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
@@ -115,6 +117,9 @@ class _HTMLToMarkdown(HTMLParser):
             self.prefix.append("- ")
         elif tag == "blockquote":
             self.quote += 1
+        elif tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            self.link = (len(self.buffer), href) if href.startswith(("http://", "https://", "mailto:")) else None
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -128,6 +133,12 @@ class _HTMLToMarkdown(HTMLParser):
             self.prefix.pop()
         elif tag == "blockquote":
             self.quote = max(0, self.quote - 1)
+        elif tag == "a" and self.link is not None:
+            start, href = self.link
+            self.link = None
+            if "".join(self.buffer[start:]).strip() and not self.skipping:  # a Markdown link keeps the target
+                self.buffer.insert(start, "[")
+                self.buffer.append(f"]({href.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})")
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
@@ -246,6 +257,9 @@ def render_markdown(doc: Document) -> str:
         "## Translation",
         render_translation(doc, heading_shift=1),
     ]
+    links = [link for para in doc.paragraphs for link in para.links]
+    if links:  # the translation keeps each link's text, not its target
+        parts += ["## Links", "\n".join(f"- {label}: <{target}>" for label, target in links)]
     if doc.warnings:
         parts += ["## Warnings", "\n".join(f"- {w}" for w in doc.warnings)]
     return "\n\n".join(parts) + "\n"
@@ -272,7 +286,14 @@ def to_record(
             for s in doc.segments
         ],
         "paragraphs": [
-            {"index": p.index, "kind": p.kind, "level": p.level, "marker": p.marker, "emphasis": p.emphasis}
+            {
+                "index": p.index,
+                "kind": p.kind,
+                "level": p.level,
+                "marker": p.marker,
+                "emphasis": p.emphasis,
+                "links": [{"text": label, "url": target} for label, target in p.links],
+            }
             for p in doc.paragraphs
         ],
         "models": models,

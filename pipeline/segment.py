@@ -3,10 +3,11 @@
 Two steps. ``parse_blocks`` reads the Markdown layout (headings, list items,
 blockquotes, code fences, paragraphs) so the translation can be put back in the same
 layout; ``strip_inline`` removes inline markup (links keep their text, emphasis and
-code lose their markers). Then ``split_sentences`` finds sentence boundaries with
-rules for French typography: abbreviations (M., Mme, av. J.-C., p. ex., art. 3),
-initials (J. K. Rowling), decimals (3,5 and 10.5), ellipses, « guillemets » and quotes
-that close after the final stop, "?" and "!" preceded by a space, URLs and e-mails.
+code lose their markers), and ``find_links`` keeps the links' targets for the output.
+Then ``split_sentences`` finds sentence boundaries with rules for French typography:
+abbreviations (M., Mme, av. J.-C., p. ex., art. 3), initials (J. K. Rowling), decimals
+(3,5 and 10.5), ellipses, « guillemets » and quotes that close after the final stop,
+"?" and "!" preceded by a space, URLs and e-mails.
 
 ``split_long`` splits a sentence too long for a model's input window at clause
 boundaries, and by words or tokens only as a last resort; the translate stage uses it.
@@ -175,6 +176,26 @@ def strip_inline(text: str) -> tuple[str, str]:
     return re.sub(r"[ \t\r\n]+", " ", text).strip(), emphasis
 
 
+_LINK_TARGET = re.compile(r"\[([^\]]+)\]\(\s*<?([^()\s>]*(?:\([^)]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def find_links(text: str) -> tuple[tuple[str, str], ...]:
+    """The links of a block's text, in order: (link text without markup, target).
+
+    Inline links and autolinks; images are left out, and so are targets that point
+    nowhere ("" or a bare "#"). The translation keeps a link's text but not its target,
+    so the writer lists them.
+    """
+    text = _IMAGE.sub("", text)
+    found: list[tuple[int, str, str]] = []
+    for m in _LINK_TARGET.finditer(text):
+        if m.group(2) not in ("", "#"):
+            found.append((m.start(), strip_inline(m.group(1))[0], m.group(2)))
+    for m in _AUTOLINK.finditer(text):
+        found.append((m.start(), m.group(1), m.group(1) if "://" in m.group(1) else "mailto:" + m.group(1)))
+    return tuple((label, target) for _, label, target in sorted(found))
+
+
 # --- Markdown blocks -------------------------------------------------------------
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -299,7 +320,7 @@ class FrenchSegmenter:
             text, emphasis = strip_inline(block.text)
             if not text:
                 continue
-            paragraphs.append(Paragraph(index, block.kind, block.level, block.marker, emphasis))
+            paragraphs.append(Paragraph(index, block.kind, block.level, block.marker, emphasis, find_links(block.text)))
             if block.kind == "heading":
                 sentences = [text]  # a heading is translated whole, even with a stop inside
             else:

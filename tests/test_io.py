@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.errors import InputError
-from pipeline.io import decode, html_to_markdown, read_article, render_markdown, render_translation
+from pipeline.io import decode, html_to_markdown, read_article, render_markdown, render_translation, to_record
 from pipeline.segment import FrenchSegmenter, FrenchSegmenterConfig
 
 FRENCH = "L'été à Noël : « œuvre » coûte 5 € — déjà ?"
@@ -68,6 +68,12 @@ HTML = [
         "<blockquote><p>cité</p></blockquote><script>x()</script></body>",
         "## Sous\n\n- un\n\n- deux\n\n> cité",
     ),
+    (
+        '<p>Selon le <a href="https://wsj.com/a b">Wall Street <i>Journal</i></a>, '
+        '<a href="/relatif">ici</a> et <a href="mailto:a@b.fr"><img src="x.png"></a>.</p>',
+        "Selon le [Wall Street Journal](https://wsj.com/a%20b), ici et .",
+    ),
+    ('<p><a href="https://a.fr"><p>Un bloc</p></a> suite</p>', "Un bloc\n\nsuite"),
 ]
 
 
@@ -102,3 +108,19 @@ def test_render_markdown_sections() -> None:
     assert render_markdown(doc) == (
         "# TITRE\n\n## Summary\n\nRésumé.\n\n## Translation\n\nUN. DEUX.\n\n## Warnings\n\n- w1\n"
     )
+
+
+def test_links_are_listed_after_the_translation() -> None:
+    from dataclasses import replace
+
+    doc = replace(translated("# Titre\n\nLe [WSJ](https://wsj.com) et [rien](#).\n\n- <https://a.fr>"), summary="S.")
+    assert render_markdown(doc) == (
+        "# TITRE\n\n## Summary\n\nS.\n\n## Translation\n\nLE WSJ ET RIEN.\n\n- HTTPS://A.FR\n\n"
+        "## Links\n\n- WSJ: <https://wsj.com>\n- https://a.fr: <https://a.fr>\n"
+    )
+    record = to_record(doc, models=[], config={}, versions={})
+    assert [p["links"] for p in record["paragraphs"]] == [
+        [],
+        [{"text": "WSJ", "url": "https://wsj.com"}],
+        [{"text": "https://a.fr", "url": "https://a.fr"}],
+    ]

@@ -10,6 +10,7 @@ from pipeline.document import Document
 from pipeline.segment import (
     FrenchSegmenter,
     FrenchSegmenterConfig,
+    find_links,
     parse_blocks,
     split_long,
     split_sentences,
@@ -135,6 +136,23 @@ INLINE = [
     ("*a* et *b*", ("a et b", "")),
     ("5 \\* 3", ("5 * 3", "")),
 ]
+
+
+LINKS = [
+    ("un [lien](https://exemple.fr) ici", (("lien", "https://exemple.fr"),)),
+    ("un [lien](#), [vide]() et ![image](https://a.fr/i.png)", ()),
+    (
+        '[**Le Monde**](https://lemonde.fr/a_(b) "titre") puis <https://x.org>',
+        (("Le Monde", "https://lemonde.fr/a_(b)"), ("https://x.org", "https://x.org")),
+    ),
+    ("écrire à <redaction@exemple.fr>", (("redaction@exemple.fr", "mailto:redaction@exemple.fr"),)),
+    ("[B](https://b.fr) avant [A](https://a.fr)", (("B", "https://b.fr"), ("A", "https://a.fr"))),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LINKS)
+def test_find_links(text: str, expected: tuple[tuple[str, str], ...]) -> None:
+    assert find_links(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), INLINE)
