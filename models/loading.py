@@ -14,9 +14,9 @@ stages never touch transformers and another backend can stand in.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 from pipeline.errors import ModelUnavailable
 
 _CACHE: dict[tuple[str, str | None, str, str], Seq2Seq] = {}
+log = logging.getLogger("precis.models")
 _LOCK = threading.Lock()
 TINY_PREFIX = "tiny:"
 
@@ -441,10 +442,7 @@ def _load(name: str, revision: str | None, device: str, dtype: str, backend: str
         config = AutoConfig.from_pretrained(source, revision=revision, local_files_only=local_only)
         if not getattr(config, "is_encoder_decoder", False):
             raise ModelUnavailable(f"model {name!r} is not an encoder-decoder (seq2seq) model")
-        if Path(source).is_dir():
-            resolved_revision = revision or _local_revision(Path(source))
-        else:
-            resolved_revision = getattr(config, "_commit_hash", None) or revision
+        resolved_revision = _revision(source, revision, config)
         if backend == "ctranslate2":  # the converted copy is all it needs: no PyTorch weights in memory
             folder = source if Path(source).is_dir() else _snapshot(source, revision)
         else:
@@ -453,6 +451,8 @@ def _load(name: str, revision: str | None, device: str, dtype: str, backend: str
             )
     except (OSError, ValueError, KeyError) as exc:
         raise _unavailable(name, str(exc).splitlines()[0]) from None
+    except TypeError as exc:  # a tokenizer whose vocabulary files are missing (Marian's gets None for them)
+        raise _unavailable(name, f"its files are incomplete: no tokenizer or weights could be read ({exc})") from None
     if backend == "ctranslate2":
         return _load_ctranslate2(name, resolved_revision, folder, tokenizer, config, device, dtype, quantization)
     model.to(device).eval()
@@ -466,6 +466,30 @@ def _load(name: str, revision: str | None, device: str, dtype: str, backend: str
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         label = "int8-dynamic"
     return TransformersSeq2Seq(name, resolved_revision, model, tokenizer, device, label, quantization)
+
+
+def _revision(source: str, revision: str | None, config: Any) -> str | None:
+    if Path(source).is_dir():
+        return revision or _local_revision(Path(source))
+    return getattr(config, "_commit_hash", None) or revision
+
+
+def resolve_revision(name: str, revision: str | None = None) -> str | None:
+    """The revision ``load`` would report for a model, read from its config alone.
+
+    A Hub commit, or a fingerprint of a local folder; the weights are not read.
+
+    Raises:
+        ModelUnavailable: as ``load`` does when the model can't be had.
+    """
+    from transformers import AutoConfig
+
+    source, local_only = locate(name, revision)
+    try:
+        config = AutoConfig.from_pretrained(source, revision=revision, local_files_only=local_only)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _unavailable(name, str(exc).splitlines()[0]) from None
+    return _revision(source, revision, config)
 
 
 def _snapshot(name: str, revision: str | None) -> str:
@@ -494,8 +518,8 @@ def converted(folder: str, name: str, revision: str | None, quantization: str) -
 
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-60:]
     target = cache_root() / "ctranslate2" / f"{slug}-{(revision or 'main')[:16]}-{quantization}"
-    if not target.is_dir():  # stderr: stdout may carry JSON output
-        print(f"precis: converting {name} to CTranslate2 ({quantization}), once; cached in {target}", file=sys.stderr)
+    if not target.is_dir():  # a log record: stderr by default (stdout may carry JSON), an event in batch runs
+        log.warning("converting %s to CTranslate2 (%s), once; cached in %s", name, quantization, target)
     return build_once(
         target,
         lambda out: Converter(folder).convert(str(out), quantization=None if quantization == "none" else quantization),

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import socket
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -153,24 +156,54 @@ def make_task(item: Item, limits: Limits, run_signature: str) -> Task:
 class Worker:
     """One pipeline per process (models load once), run over groups of articles.
 
-    A group runs through ``Pipeline.run`` together so the translator batches across its
-    articles; if the group raises, each article is run alone, so one bad article fails
-    alone and the others still get their results.
+    The models load on the first group, not before: the run's key needs only their
+    revisions, read from their configs, so a rerun that finds every article done loads
+    no model. A group runs through ``Pipeline.run`` together so the translator batches
+    across its articles; if the group raises, each article is run alone, so one bad
+    article fails alone and the others still get their results.
     """
 
-    def __init__(self, config: Config, cache_path: str | Path | None = None, run_id: str = "") -> None:
-        from pipeline.runner import Pipeline, versions
+    def __init__(
+        self,
+        config: Config,
+        cache_path: str | Path | None = None,
+        run_id: str = "",
+        on_load: Callable[[dict[str, Any], float], None] | None = None,
+    ) -> None:
+        from pipeline.runner import describe_models, versions
 
-        self.pipeline = Pipeline(config)
-        self.translate = next((s for _, s in self.pipeline.stages if hasattr(s, "cache_namespace")), None)
+        self.config = config
+        self.cache_path = cache_path
+        self.run_id = run_id
+        self.on_load = on_load  # called with (meta, seconds) once the models are loaded
+        self.pipeline: Any = None
+        self.translate: Any = None
         self.cache = None
-        if cache_path is not None and self.translate is not None:
-            from pipeline.batch_cache import SQLiteTranslationCache
+        described = describe_models(config)
+        self.meta = {"models": described, "config": config.to_dict(), "versions": versions()}
+        self.signature = signature(self.meta["config"], described, resolve_device(config.runtime.device))
 
-            self.cache = SQLiteTranslationCache(cache_path, run=run_id)
-            self.translate.cache = self.cache
-        self.meta = {"models": self.pipeline.models(), "config": config.to_dict(), "versions": versions()}
-        self.signature = signature(self.meta["config"], self.meta["models"], resolve_device(config.runtime.device))
+    def load(self) -> Any:
+        """The pipeline, its models loaded on the first call.
+
+        Raises:
+            ModelUnavailable, ConfigError: the pipeline can't be built.
+        """
+        if self.pipeline is None:
+            from pipeline.runner import Pipeline
+
+            start = time.perf_counter()
+            self.pipeline = Pipeline(self.config)
+            self.translate = next((s for _, s in self.pipeline.stages if hasattr(s, "cache_namespace")), None)
+            if self.cache_path is not None and self.translate is not None:
+                from pipeline.batch_cache import SQLiteTranslationCache
+
+                self.cache = SQLiteTranslationCache(self.cache_path, run=self.run_id)
+                self.translate.cache = self.cache
+            self.meta["models"] = self.pipeline.models()  # now with each model's number format
+            if self.on_load is not None:
+                self.on_load(self.meta, time.perf_counter() - start)
+        return self.pipeline
 
     def cache_counts(self) -> tuple[int, int]:
         if self.translate is None:
@@ -181,8 +214,9 @@ class Worker:
         """Run a group of articles; one Outcome per task, in order."""
         if not tasks:
             return []
+        pipeline = self.load()  # outside the try: a model that can't load stops the run
         try:
-            docs = self.pipeline.run([t.article.doc for t in tasks])
+            docs = pipeline.run([t.article.doc for t in tasks])
         except Exception as exc:  # noqa: BLE001 - any error of one article must not stop the others
             if len(tasks) > 1:
                 return [o for t in tasks for o in self.process([t])]
@@ -247,6 +281,27 @@ class Reporter:
             self._clear_bar()
             self.stream.write(f"precis: {text}\n")
         self.stream.flush()
+
+    @contextmanager
+    def notices(self) -> Iterator[None]:
+        """Messages logged under "precis" (a model being converted...) as ``notice`` events meanwhile.
+
+        Without this they go to stderr as plain lines, which would break the JSON lines.
+        """
+        reporter = self
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                message = record.getMessage()
+                reporter.event("notice", message, level=record.levelname.lower(), message=message)
+
+        logger = logging.getLogger("precis")
+        saved = logger.handlers, logger.propagate
+        logger.handlers, logger.propagate = [Handler()], False  # in place of the CLI's plain lines
+        try:
+            yield
+        finally:
+            logger.handlers, logger.propagate = saved
 
     def progress(self, counts: Counts, total: int, elapsed: float, force: bool = False) -> None:
         """A progress event (JSON) or the bar redrawn (terminal); at most every few seconds unless forced."""
@@ -463,12 +518,13 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
                 examples=ignored[:5],
             )
         items = batch_inputs.list_items(options.input, exclude=options.out)
-        if options.engine == "local":
-            _run_local(run, config, items, manifest)
-        else:
-            from pipeline import batch_ray
+        with reporter.notices():
+            if options.engine == "local":
+                _run_local(run, config, items, manifest)
+            else:
+                from pipeline import batch_ray
 
-            batch_ray.run(run, config, items, manifest)
+                batch_ray.run(run, config, items, manifest)
         status = "stopped" if run.stopped else "complete"
     except BaseException as exc:
         error = str(exc) if isinstance(exc, PrecisError) else f"{type(exc).__name__}: {exc}"
@@ -482,9 +538,8 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
 
 
 def _run_local(run: Run, config: Config, items: Iterable[Item], manifest: dict[str, Any]) -> None:
-    start = time.perf_counter()
-    worker = Worker(config, run.options.cache_path, run.run_id)
-    models_ready(run, manifest, worker.meta, time.perf_counter() - start)
+    worker = Worker(config, run.options.cache_path, run.run_id, on_load=partial(models_ready, run, manifest))
+    manifest.update(models=worker.meta["models"], versions=worker.meta["versions"])
     group: list[Task] = []
     for task in run.tasks(items, worker.signature):
         group.append(task)

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.batch import Outcome, Run, Task, Worker, chunks, make_task, models_ready, signature
+from pipeline.batch import Outcome, Run, Task, Worker, chunks, make_task, signature
 from pipeline.batch_inputs import Item, Limits
 from pipeline.config import Config, resolve
 from pipeline.errors import EngineError, InputError
@@ -43,6 +43,7 @@ class RayWorker:
 
     def __init__(self, config: dict[str, Any], cache: str | None, run_id: str, limits: dict[str, Any]) -> None:
         self.worker = Worker(resolve(config), cache, run_id)
+        self.worker.load()  # in __init__: a model that can't load fails the actor, not its articles
         self.limits = Limits(**limits)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -113,14 +114,11 @@ def run(run: Run, config: Config, items: Iterable[Item], manifest: dict[str, Any
     """
     ray = _import_ray()
     options = run.options
-    # The driver needs the model revisions to key articles and skip finished ones before
-    # anything goes to Ray, so it loads the models too, on the CPU whatever the config says.
-    start = time.perf_counter()
-    data = config.to_dict()
-    data["runtime"]["device"] = "cpu"
-    planner = Worker(resolve(data))
-    models_ready(run, manifest, planner.meta, time.perf_counter() - start)
-    # Keyed for the actors' device (a GPU when they get one), not the driver's CPU.
+    # The driver keys articles and skips finished ones before anything goes to Ray; the
+    # keys need the model revisions, read from the models' configs (no weights loaded).
+    planner = Worker(config)
+    manifest.update(models=planner.meta["models"], versions=planner.meta["versions"])
+    # Keyed for the actors' device (a GPU when they get one), not the driver's.
     device = config.runtime.device
     if device == "auto":
         device = "cuda" if options.ray_gpus_per_actor else "cpu"

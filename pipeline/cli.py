@@ -8,6 +8,7 @@ message on stderr, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from enum import Enum
@@ -48,6 +49,21 @@ def _fail(exc: PrecisError) -> typer.Exit:
 
 def _log(message: str) -> None:
     typer.echo(f"precis: {message}", err=True)
+
+
+class _LogLines(logging.Handler):
+    """precis's log records (a model being converted, once) as "precis: ..." lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _log(record.getMessage())
+
+
+@app.callback()
+def _setup() -> None:
+    logger = logging.getLogger("precis")
+    if not any(isinstance(h, _LogLines) for h in logger.handlers):
+        logger.addHandler(_LogLines())
+        logger.propagate = False
 
 
 def _progress(kind: str, done: int, total: int) -> None:

@@ -53,6 +53,23 @@ def build_stage(kind: str, config: Config) -> Any:
     return cls(section)
 
 
+def describe_models(config: Config, kinds: Iterable[str] = registry.KINDS) -> list[dict[str, Any]]:
+    """Stage, name and revision of each model the config uses, without loading any.
+
+    Raises:
+        ModelUnavailable: a model can't be had.
+    """
+    from models import loading
+
+    described = []
+    for kind in kinds:
+        name, section = config.stage(kind)
+        if getattr(registry.get(kind, name), "needs_model", False):
+            revision = loading.resolve_revision(section.model, section.revision)
+            described.append({"stage": kind, "name": section.model, "revision": revision})
+    return described
+
+
 class Pipeline:
     """segment -> translate -> summarize, as configured."""
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io as stdio
 import json
+import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from models import loading
 from pipeline import config as config_mod
 from pipeline.batch import BatchOptions, Counts, Reporter, article_key, run_batch, signature
 from pipeline.batch_cache import SQLiteTranslationCache
@@ -293,6 +296,7 @@ def test_max_failures_stops_early(tmp_path: Path) -> None:
         (["-c", TINY, "-o", "{out}", "{tmp}/nowhere"], "nowhere: no such file or folder"),
         (["-c", TINY, "-o", "{out}", "--set", "translate.beams=2", "{tmp}"], "translate.beams: unknown key"),
         (["-c", TINY, "-o", "{out}", "{tmp}/article.txt"], "names no file; a list file holds one article path"),
+        (["-c", TINY, "-o", "{out}", "--set", "translate.model={tmp}/none", "{tmp}"], "none' not found"),
     ],
 )
 def test_setup_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -396,10 +400,11 @@ def test_json_log_events(tmp_path: Path) -> None:
     assert result.exit_code == 1
     log = events(result.stderr)
     assert len(log) == len(result.stderr.splitlines())  # every line is one JSON object
-    assert [e["event"] for e in log] == [
+    # (a "notice" says when a model is converted to CTranslate2, unless an earlier test did it)
+    assert [e["event"] for e in log if e["event"] != "notice"] == [
         "run_start",
+        "article_failed",  # empty.md, read before the first group: no model loaded yet
         "models_ready",
-        "article_failed",
         "progress",
         "progress",
         "run_end",
@@ -407,6 +412,44 @@ def test_json_log_events(tmp_path: Path) -> None:
     assert {e["run"] for e in log} == {manifests(tmp_path / "out")[0]["run"]}
     end = log[-1]
     assert (end["done"], end["skipped"], end["failed"], end["exit_code"]) == (2, 0, 1, 1)
+
+    # A rerun with nothing left to do keys the articles from the models' revisions alone.
+    (folder / "empty.md").unlink()
+    result = batch("-c", TINY, "-o", str(tmp_path / "out"), str(folder))
+    assert result.exit_code == 0
+    assert [e["event"] for e in events(result.stderr)] == ["run_start", "progress", "run_end"]
+    second = manifests(tmp_path / "out")[1]
+    assert second["counts"]["skipped"] == 2 and second["timings"]["models_s"] is None
+    first = manifests(tmp_path / "out")[0]
+    names = [(m["stage"], m["name"]) for m in second["models"]]
+    assert names == [("translate", "tiny:marian"), ("summarize", "tiny:bart")]
+    assert [m["revision"] for m in second["models"]] == [m["revision"] for m in first["models"]]
+
+
+def test_a_model_that_cannot_load_stops_the_run(tmp_path: Path) -> None:
+    # Its config is readable (so the articles can be keyed), its weights and tokenizer aren't there.
+    model = tmp_path / "broken-model"
+    model.mkdir()
+    shutil.copy(Path(loading.locate("tiny:marian")[0]) / "config.json", model)
+    folder = write_articles(tmp_path / "in", ["meteo"])
+    result = batch("-c", TINY, "-o", str(tmp_path / "out"), "--set", f"translate.model={model}", str(folder))
+    assert result.exit_code == 2
+    assert "broken-model' can't be loaded: its files are incomplete" in result.output
+    [manifest] = manifests(tmp_path / "out")
+    assert manifest["status"] == "aborted" and manifest["counts"]["failed"] == 0
+
+
+def test_log_records_become_notice_events_during_a_run() -> None:
+    stream = stdio.StringIO()
+    reporter = Reporter(stream, json_lines=True)
+    logger = logging.getLogger("precis")
+    before = list(logger.handlers)
+    with reporter.notices():
+        logging.getLogger("precis.models").warning("converting %s, once", "m")
+    assert logger.handlers == before
+    [line] = stream.getvalue().splitlines()
+    row = json.loads(line)
+    assert (row["event"], row["level"], row["message"]) == ("notice", "warning", "converting m, once")
 
 
 def test_progress_bar_on_a_terminal() -> None:

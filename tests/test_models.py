@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import pytest
@@ -172,6 +173,27 @@ def test_converted_model_is_cached() -> None:
     first = loading.converted(folder, "tiny:marian", "rev", "int8")
     assert (first / "model.bin").is_file()
     assert loading.converted(folder, "tiny:marian", "rev", "int8") == first
+
+
+def test_conversion_is_logged_the_first_time_only(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("ctranslate2")
+    monkeypatch.setattr(tiny, "cache_root", lambda: tmp_path)
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    handler = Collect()
+    logging.getLogger("precis.models").addHandler(handler)
+    try:
+        folder = loading.locate("tiny:marian")[0]
+        first = loading.converted(folder, "tiny:marian", "r1", "int8")
+        again = loading.converted(folder, "tiny:marian", "r1", "int8")
+    finally:
+        logging.getLogger("precis.models").removeHandler(handler)
+    assert first == again == tmp_path / "ctranslate2" / "tiny_marian-r1-int8"
+    assert records == [f"converting tiny:marian to CTranslate2 (int8), once; cached in {first}"]
 
 
 def test_unknown_backend() -> None:
