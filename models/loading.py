@@ -98,8 +98,8 @@ class Seq2Seq:
 
         CPU: small batches; beam search reorders its cache every step, and the cache grows
         with the batch. ``python -m eval.bench --articles 8 --sweep-batches 4096x64 1024x16
-        768x16 512x16`` on a 2-core CPU (81 sentences): CTranslate2 int8 93, 308, 328 and
-        261 source tokens/s; transformers fp32 36, 65, 71 and 67.
+        768x16 512x16`` on a 2-core CPU (81 sentences): CTranslate2 int8 116, 380, 384 and
+        366 source tokens/s; transformers fp32 46, 65, 70 and 74.
         CUDA: about 2,048 tokens per GiB of free memory, between 4,096 and 65,536.
         """
         if self.device != "cuda":
@@ -202,7 +202,7 @@ class CTranslate2Seq2Seq(Seq2Seq):
     One batch runs on a translator that spreads each operation over all threads. Several
     batches go to a second translator, created on first use, that runs as many batches at
     once as there are threads, one thread each: decoding steps are too small to keep
-    several threads busy. ``make bench`` on a 2-core CPU: 1.66x the throughput of
+    several threads busy. ``make bench`` on a 2-core CPU: 1.73x the throughput of
     CTranslate2 called one batch at a time on both threads, on the same batches.
 
     The model's generation config is followed as ``generate()`` follows it, which
@@ -383,7 +383,7 @@ def resolve_backend(backend: str, quantization: str, device: str) -> tuple[str, 
     """The backend and quantization "auto" stands for on a (resolved) device.
 
     On CPU: CTranslate2 with int8 weights, the fastest path measured by ``make bench``
-    (translation 5.6x faster than precis's batched fp32 transformers); on CUDA: transformers
+    (translation 5.7x faster than precis's batched fp32 transformers); on CUDA: transformers
     in bf16/fp16.
     An explicit backend keeps its own default: int8 for CTranslate2, none for transformers.
     """

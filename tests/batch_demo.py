@@ -86,9 +86,12 @@ def records(out: Path) -> dict[str, dict]:
 
 def summary(manifest: dict) -> None:
     t = manifest["timings"]
+    # models_s: None when no model was loaded here (nothing to process, or the Ray engine's driver)
+    models = "not loaded here" if t["models_s"] is None else f"{t['models_s']}s"
+    rate = manifest["throughput"]["articles_per_s"]
     print(
-        f"  counts {manifest['counts']}; wall {t['wall_s']}s, models {t['models_s']}s, "
-        f"{manifest['throughput']['articles_per_s']} articles/s; cache hits {manifest['cache']['hits']}, "
+        f"  counts {manifest['counts']}; wall {t['wall_s']}s, models {models}, "
+        f"{'-' if rate is None else rate} articles/s; cache hits {manifest['cache']['hits']}, "
         f"misses {manifest['cache']['misses']}"
     )
 
