@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 from pipeline.errors import ModelUnavailable
 
-_CACHE: dict[tuple[str, str | None, str, str], Seq2Seq] = {}
+_CACHE: dict[tuple[Any, ...], Seq2Seq] = {}
 log = logging.getLogger("precis.models")
 _LOCK = threading.Lock()
 TINY_PREFIX = "tiny:"
@@ -418,9 +418,14 @@ def load(
         raise ModelUnavailable(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
     if quantization not in QUANTIZATIONS:
         raise ModelUnavailable(f"unknown quantization {quantization!r}; valid: {', '.join(QUANTIZATIONS)}")
+    import torch
+
     device = resolve_device(device)
     backend, quantization = resolve_backend(backend, quantization, device)
-    key = (name, revision, device, dtype, backend, quantization)
+    # CTranslate2 takes its thread count when loaded (torch's, set by runtime.threads): a
+    # config with other threads gets its own copy. transformers follows torch at each call.
+    threads = torch.get_num_threads() if backend == "ctranslate2" and device == "cpu" else None
+    key = (name, revision, device, dtype, backend, quantization, threads)
     with _LOCK:
         if key not in _CACHE:
             _CACHE[key] = _load(name, revision, device, dtype, backend, quantization)

@@ -196,6 +196,23 @@ def test_conversion_is_logged_the_first_time_only(tmp_path, monkeypatch) -> None
     assert records == [f"converting tiny:marian to CTranslate2 (int8), once; cached in {first}"]
 
 
+def test_ctranslate2_models_are_loaded_per_thread_count() -> None:
+    pytest.importorskip("ctranslate2")
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = loading.load("tiny:marian", device="cpu")
+        torch.set_num_threads(2)
+        two = loading.load("tiny:marian", device="cpu")
+        assert loading.load("tiny:marian", device="cpu") is two
+    finally:
+        torch.set_num_threads(before)
+    assert one is not two
+    # one thread: no concurrent translator; two: batches run two at a time
+    assert (one._make_parallel is None, two._make_parallel is None) == (True, False)
+
+
 def test_unknown_backend() -> None:
     with pytest.raises(ModelUnavailable, match="unknown backend 'onnx'"):
         loading.load("tiny:marian", device="cpu", backend="onnx")
