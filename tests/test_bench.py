@@ -54,6 +54,19 @@ def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert capsys.readouterr().out == markdown + "\n"
 
 
+SPREADS = [
+    # seconds per 1k tokens by article length -> spread, slowest vs the shortest article
+    ({"1000": 5.0, "5000": 5.0, "20000": 4.0}, {"spread": 0.25, "worst_vs_shortest": 0.0}),
+    ({"1000": 4.0, "5000": 5.0, "20000": 4.5}, {"spread": 0.25, "worst_vs_shortest": 0.25}),
+    ({"20000": 2.0, "1000": 2.0}, {"spread": 0.0, "worst_vs_shortest": 0.0}),
+]
+
+
+@pytest.mark.parametrize(("per_1k", "expected"), SPREADS)
+def test_spread(per_1k: dict[str, float], expected: dict[str, float]) -> None:
+    assert bench.spread(per_1k) == pytest.approx(expected)
+
+
 @pytest.mark.slow
 def test_quick_batch_limit_sweep(capsys: pytest.CaptureFixture[str]) -> None:
     bench.main(["--quick", "--threads", "2", "--sweep-batches", "64x4", "16x2", "--sweep-variants", "precis-default"])
