@@ -191,7 +191,6 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
 
     from models import loading
     from models.loading import GenerationSettings
-    from pipeline.translate import token_batches
 
     torch.set_num_threads(spec["threads"])
     sentences = spec["sentences"]
@@ -219,16 +218,12 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
         )
         model = stage.model
 
-        def batches(lens: list[int]) -> list[list[int]]:
-            return token_batches(lens, stage.batch_tokens, stage.max_batch_size)
-
         def run(texts: list[str], lens: list[int]) -> list[list[int]]:
             # The stage's own batching, settings and generation path; ids for the agreement check.
             ids: list[list[int]] = [[] for _ in texts]
-            groups = batches(lens)
-            settings = [stage.settings(max(lens[i] for i in batch)) for batch in groups]
-            outputs = model.generate_ids_many([[texts[i] for i in batch] for batch in groups], settings)
-            for batch, rows in zip(groups, outputs, strict=True):
+            plan = stage.plan(lens)
+            outputs = model.generate_ids_many([[texts[i] for i in batch] for batch, _ in plan], [s for _, s in plan])
+            for (batch, _), rows in zip(plan, outputs, strict=True):
                 for i, row in zip(batch, rows, strict=True):
                     ids[i] = row
             return ids
@@ -248,9 +243,9 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
 
             def direct(texts: list[str], lens: list[int]) -> list[list[int]]:
                 out: list[list[int]] = [[] for _ in texts]
-                for batch in batches(lens):
+                for batch, settings in stage.plan(lens):
                     # the length generate() gives: one step less where the model forces its last token
-                    n = model.max_length(stage.settings(max(lens[i] for i in batch)))
+                    n = model.max_length(settings)
                     tokens = [tokenizer.convert_ids_to_tokens(tokenizer(texts[i])["input_ids"]) for i in batch]
                     results = translator.translate_batch(
                         tokens, beam_size=4, max_decoding_length=n, min_decoding_length=n, max_batch_size=0
@@ -493,6 +488,13 @@ def _setup(args: argparse.Namespace) -> tuple[str, list[str], str, dict[str, str
     return device, articles, source, built, sentences
 
 
+def _write_spec(spec: dict[str, Any]) -> Path:
+    """The workers' spec in a temporary JSON file (the caller removes it)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        json.dump(spec, f)
+    return Path(f.name)
+
+
 def run_sweep(args: argparse.Namespace) -> str:
     """Translation throughput of precis variants under several batch limits (``--sweep-batches``)."""
     device, _, source, built, sentences = _setup(args)
@@ -510,13 +512,12 @@ def run_sweep(args: argparse.Namespace) -> str:
                 "direct": False,
                 "batch_limits": {"batch_tokens": tokens, "max_batch_size": size},
             }
-            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
-                json.dump(spec, f)
+            spec_file = _write_spec(spec)
             _log(f"sweep: {variant} at {tokens} tokens / {size} sentences per batch")
             try:
-                r = run_worker("translate", variant, Path(f.name), inline=args.quick)
+                r = run_worker("translate", variant, spec_file, inline=args.quick)
             finally:
-                Path(f.name).unlink()
+                spec_file.unlink()
             used = r["batch_limits"]  # as the stage applied them
             rows.append(
                 f"| {variant} | {r['backend']} / {r['dtype']} | {used['tokens']} | {used['sentences']} "
@@ -558,9 +559,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "articles": {str(n): english_article(n, built["bart"]) for n in article_tokens},
         "flat_variant": "precis-default",
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
-        json.dump(spec, f)
-        spec_file = Path(f.name)
+    spec_file = _write_spec(spec)
     translate: dict[str, Any] = {}
     summarize: dict[str, Any] = {}
     failed: dict[str, str] = {}  # optional backends that could not run here (e.g. CTranslate2 without CUDA libraries)

@@ -428,26 +428,27 @@ def load(
     key = (name, revision, device, dtype, backend, quantization, threads)
     with _LOCK:
         if key not in _CACHE:
-            _CACHE[key] = _load(name, revision, device, dtype, backend, quantization)
+            _CACHE[key] = _load(name, revision, device, dtype, backend, quantization, threads)
         return _CACHE[key]
 
 
-def _load(name: str, revision: str | None, device: str, dtype: str, backend: str, quantization: str) -> Seq2Seq:
+def _load(
+    name: str,
+    revision: str | None,
+    device: str,
+    dtype: str,
+    backend: str,
+    quantization: str,
+    threads: int | None = None,
+) -> Seq2Seq:
     import torch
-    import transformers
-    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    transformers.utils.logging.disable_progress_bar()
-    # precis checks lengths itself and reports what matters as document warnings.
-    transformers.utils.logging.set_verbosity_error()
-    source, local_only = locate(name, revision)
+    source, local_only, config = _source_and_config(name, revision)
+    resolved_revision = _revision(source, revision, config)
     torch_dtype = resolve_dtype(dtype, device)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision, local_files_only=local_only)
-        config = AutoConfig.from_pretrained(source, revision=revision, local_files_only=local_only)
-        if not getattr(config, "is_encoder_decoder", False):
-            raise ModelUnavailable(f"model {name!r} is not an encoder-decoder (seq2seq) model")
-        resolved_revision = _revision(source, revision, config)
         if backend == "ctranslate2":  # the converted copy is all it needs: no PyTorch weights in memory
             folder = source if Path(source).is_dir() else _snapshot(source, revision)
         else:
@@ -459,7 +460,9 @@ def _load(name: str, revision: str | None, device: str, dtype: str, backend: str
     except TypeError as exc:  # a tokenizer whose vocabulary files are missing (Marian's gets None for them)
         raise _unavailable(name, f"its files are incomplete: no tokenizer or weights could be read ({exc})") from None
     if backend == "ctranslate2":
-        return _load_ctranslate2(name, resolved_revision, folder, tokenizer, config, device, dtype, quantization)
+        return _load_ctranslate2(
+            name, resolved_revision, folder, tokenizer, config, device, dtype, quantization, threads or 1
+        )
     model.to(device).eval()
     # Lengths always come from precis's settings (max_new_tokens/min_new_tokens); a
     # published min_length (56 for distilbart-cnn) would otherwise apply on top of them.
@@ -479,6 +482,28 @@ def _revision(source: str, revision: str | None, config: Any) -> str | None:
     return getattr(config, "_commit_hash", None) or revision
 
 
+def _source_and_config(name: str, revision: str | None) -> tuple[str, bool, Any]:
+    """Where the model is (``locate``) and its config, checked to be a seq2seq model.
+
+    Raises:
+        ModelUnavailable: the model can't be had, or isn't an encoder-decoder.
+    """
+    import transformers
+    from transformers import AutoConfig
+
+    transformers.utils.logging.disable_progress_bar()
+    # precis checks lengths itself and reports what matters as document warnings.
+    transformers.utils.logging.set_verbosity_error()
+    source, local_only = locate(name, revision)
+    try:
+        config = AutoConfig.from_pretrained(source, revision=revision, local_files_only=local_only)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _unavailable(name, str(exc).splitlines()[0]) from None
+    if not getattr(config, "is_encoder_decoder", False):
+        raise ModelUnavailable(f"model {name!r} is not an encoder-decoder (seq2seq) model")
+    return source, local_only, config
+
+
 def resolve_revision(name: str, revision: str | None = None) -> str | None:
     """The revision ``load`` would report for a model, read from its config alone.
 
@@ -487,13 +512,7 @@ def resolve_revision(name: str, revision: str | None = None) -> str | None:
     Raises:
         ModelUnavailable: as ``load`` does when the model can't be had.
     """
-    from transformers import AutoConfig
-
-    source, local_only = locate(name, revision)
-    try:
-        config = AutoConfig.from_pretrained(source, revision=revision, local_files_only=local_only)
-    except (OSError, ValueError, KeyError) as exc:
-        raise _unavailable(name, str(exc).splitlines()[0]) from None
+    source, _, config = _source_and_config(name, revision)
     return _revision(source, revision, config)
 
 
@@ -540,10 +559,10 @@ def _load_ctranslate2(
     device: str,
     dtype: str,
     quantization: str,
+    threads: int,
 ) -> Seq2Seq:
     try:
         import ctranslate2
-        import torch
     except ImportError:
         raise ModelUnavailable("backend ctranslate2 needs the ctranslate2 package: pip install ctranslate2") from None
     path = converted(folder, name, revision, quantization)
@@ -551,7 +570,6 @@ def _load_ctranslate2(
         compute_type = "int8_float16" if device == "cuda" else "int8"
     else:
         compute_type = {"auto": "default", "float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}[dtype]
-    threads = torch.get_num_threads() if device == "cpu" else 1
     translator = ctranslate2.Translator(str(path), device=device, compute_type=compute_type, intra_threads=threads)
 
     def parallel() -> Any:

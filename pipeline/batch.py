@@ -101,6 +101,15 @@ def signature(config: dict[str, Any], models: list[dict[str, Any]], device: str)
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 
+def run_key(config: Config, device: str) -> tuple[list[dict[str, Any]], str]:
+    """The models a config uses (described from their configs, none loaded) and the run's
+    signature for models running on ``device``."""
+    from pipeline.runner import describe_models
+
+    models = describe_models(config)
+    return models, signature(config.to_dict(), models, device)
+
+
 def article_key(text: str, run_signature: str) -> str:
     """The key of an article's result: its text under a run signature (20 hex digits, 80 bits)."""
     content = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -170,7 +179,7 @@ class Worker:
         run_id: str = "",
         on_load: Callable[[dict[str, Any], float], None] | None = None,
     ) -> None:
-        from pipeline.runner import describe_models, versions
+        from pipeline.runner import versions
 
         self.config = config
         self.cache_path = cache_path
@@ -179,9 +188,8 @@ class Worker:
         self.pipeline: Any = None
         self.translate: Any = None
         self.cache = None
-        described = describe_models(config)
+        described, self.signature = run_key(config, resolve_device(config.runtime.device))
         self.meta = {"models": described, "config": config.to_dict(), "versions": versions()}
-        self.signature = signature(self.meta["config"], described, resolve_device(config.runtime.device))
 
     def load(self) -> Any:
         """The pipeline, its models loaded on the first call.

@@ -29,10 +29,11 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.batch import Outcome, Run, Task, Worker, chunks, make_task, signature
+from pipeline.batch import BatchOptions, Outcome, Run, Task, Worker, chunks, make_task, run_key
 from pipeline.batch_inputs import Item, Limits
 from pipeline.config import Config, resolve
 from pipeline.errors import EngineError, InputError
+from pipeline.runner import versions
 
 # Passed to the workers so they find the same model caches and offline settings.
 ENV_PASSTHROUGH = ("PRECIS_CACHE", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_ENDPOINT", "TRANSFORMERS_OFFLINE")
@@ -106,6 +107,14 @@ def _start(ray: Any, run: Run) -> bool:
     return True
 
 
+def actor_device(config: Config, options: BatchOptions) -> str:
+    """The device the actors' models run on, which the keys depend on; not the driver's,
+    which may have no GPU."""
+    if config.runtime.device != "auto":
+        return config.runtime.device
+    return "cuda" if options.ray_gpus_per_actor else "cpu"
+
+
 def run(run: Run, config: Config, items: Iterable[Item], manifest: dict[str, Any]) -> None:
     """Process the run's unfinished articles on Ray actors; outcomes are recorded by ``run``.
 
@@ -116,13 +125,8 @@ def run(run: Run, config: Config, items: Iterable[Item], manifest: dict[str, Any
     options = run.options
     # The driver keys articles and skips finished ones before anything goes to Ray; the
     # keys need the model revisions, read from the models' configs (no weights loaded).
-    planner = Worker(config)
-    manifest.update(models=planner.meta["models"], versions=planner.meta["versions"])
-    # Keyed for the actors' device (a GPU when they get one), not the driver's.
-    device = config.runtime.device
-    if device == "auto":
-        device = "cuda" if options.ray_gpus_per_actor else "cpu"
-    run_signature = signature(config.to_dict(), planner.meta["models"], device)
+    models, run_signature = run_key(config, actor_device(config, options))
+    manifest.update(models=models, versions=versions())
     pending = [asdict(task.article.item) for task in run.tasks(items, run_signature)]
     groups = chunks(pending, options.group_size)
     if not groups or run.stopped:

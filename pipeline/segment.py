@@ -140,7 +140,8 @@ def split_sentences(text: str, extra_abbreviations: Iterable[str] = ()) -> list[
 # --- inline Markdown -------------------------------------------------------------
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+# [text](target "title"): group 1 the text, group 2 the target (parentheses inside allowed)
+_LINK = re.compile(r"\[([^\]]+)\]\(((?:[^()\s]|\([^)]*\))*)(?:\s+\"[^\"]*\")?\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+|[^>\s@]+@[^>\s@]+)>")
 _CODE = re.compile(r"`([^`]+)`")
@@ -176,9 +177,6 @@ def strip_inline(text: str) -> tuple[str, str]:
     return re.sub(r"[ \t\r\n]+", " ", text).strip(), emphasis
 
 
-_LINK_TARGET = re.compile(r"\[([^\]]+)\]\(\s*<?([^()\s>]*(?:\([^)]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
-
-
 def find_links(text: str) -> tuple[tuple[str, str], ...]:
     """The links of a block's text, in order: (link text without markup, target).
 
@@ -188,10 +186,12 @@ def find_links(text: str) -> tuple[tuple[str, str], ...]:
     """
     text = _IMAGE.sub("", text)
     found: list[tuple[int, str, str]] = []
-    for m in _LINK_TARGET.finditer(text):
-        if m.group(2) not in ("", "#"):
-            found.append((m.start(), strip_inline(m.group(1))[0], m.group(2)))
-    for m in _AUTOLINK.finditer(text):
+    for m in _LINK.finditer(text):
+        target = m.group(2).removeprefix("<").removesuffix(">")  # <target> is allowed too
+        if target not in ("", "#"):
+            found.append((m.start(), strip_inline(m.group(1))[0], target))
+    # autolinks outside inline links (blanked, so positions keep the order)
+    for m in _AUTOLINK.finditer(_LINK.sub(lambda m: " " * len(m.group(0)), text)):
         found.append((m.start(), m.group(1), m.group(1) if "://" in m.group(1) else "mailto:" + m.group(1)))
     return tuple((label, target) for _, label, target in sorted(found))
 

@@ -197,6 +197,14 @@ class Translate:
             repetition_penalty=g.retry_repetition_penalty if retry else 1.0,
         )
 
+    def plan(self, lengths: list[int], retry: bool = False) -> list[tuple[list[int], GenerationSettings]]:
+        """The batches of texts with these token ``lengths`` (indices, sorted by length, under
+        the batch limits), each with its generation settings."""
+        return [
+            (batch, self.settings(max(lengths[i] for i in batch), retry=retry))
+            for batch in token_batches(lengths, self.batch_tokens, self.max_batch_size)
+        ]
+
     def cache_namespace(self) -> str:
         """What a cached translation depends on: model, revision, backend, quantization, settings.
 
@@ -243,10 +251,9 @@ class Translate:
         lengths = self.model.count_tokens(texts)
         out: list[str | None] = [None] * len(texts)
         done = 0
-        batches = token_batches(lengths, self.batch_tokens, self.max_batch_size)
-        settings = [self.settings(max(lengths[i] for i in batch), retry=retry) for batch in batches]
-        outputs = self.model.generate_many([[texts[i] for i in batch] for batch in batches], settings)
-        for batch, texts_out in zip(batches, outputs, strict=True):
+        plan = self.plan(lengths, retry)
+        outputs = self.model.generate_many([[texts[i] for i in batch] for batch, _ in plan], [s for _, s in plan])
+        for (batch, _), texts_out in zip(plan, outputs, strict=True):
             for i, text in zip(batch, texts_out, strict=True):
                 out[i] = text
             done += len(batch)

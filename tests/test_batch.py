@@ -521,6 +521,29 @@ def test_kill_9_then_rerun_yields_every_article_exactly_once(tmp_path: Path) -> 
 # --- Ray -----------------------------------------------------------------------------------
 
 
+ACTOR_DEVICES = [
+    # runtime.device, --ray-gpus-per-actor -> the device the actors' models run on
+    ("auto", 0.0, "cpu"),
+    ("auto", 1.0, "cuda"),
+    ("cuda", 0.0, "cuda"),
+    ("cpu", 1.0, "cpu"),
+]
+
+
+@pytest.mark.parametrize(("device", "gpus", "expected"), ACTOR_DEVICES)
+def test_ray_driver_keys_for_the_actors_device(tmp_path: Path, device: str, gpus: float, expected: str) -> None:
+    from pipeline import batch_ray
+    from pipeline.batch import run_key
+
+    cfg = config_mod.load(TINY, [f"runtime.device={device}"])
+    options = BatchOptions(input=tmp_path, out=tmp_path / "out", engine="ray", ray_gpus_per_actor=gpus)
+    assert batch_ray.actor_device(cfg, options) == expected
+    # No CUDA on the driver is needed to key for CUDA actors (auto: transformers there, CTranslate2 on CPU).
+    models, cuda_key = run_key(cfg, "cuda")
+    assert [m["name"] for m in models] == ["tiny:marian", "tiny:bart"]
+    assert cuda_key != run_key(cfg, "cpu")[1]
+
+
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray Data's own, on its DataContext
 def test_ray_engine_matches_local_engine(tmp_path: Path) -> None:

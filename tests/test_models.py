@@ -227,14 +227,8 @@ def test_building_prints_nothing_on_stdout(tmp_path, capfd) -> None:
 
 def test_ctranslate2_batches_run_concurrently_with_the_same_results() -> None:
     pytest.importorskip("ctranslate2")
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(2)  # CTranslate2 threads follow torch's; a fresh model, not the cached one
-    try:
-        model = loading._load("tiny:marian", None, "cpu", "auto", "ctranslate2", "int8")
-    finally:
-        torch.set_num_threads(threads)
+    # two threads, whatever torch's count here; a fresh model, not the cached one
+    model = loading._load("tiny:marian", None, "cpu", "auto", "ctranslate2", "int8", threads=2)
     batches = [SENTENCES[:2], SENTENCES[2:], [], [SENTENCES[0]]]
     beams = GenerationSettings(max_new_tokens=12, min_new_tokens=12, num_beams=4)
     for settings in (GREEDY, beams):

@@ -147,6 +147,7 @@ LINKS = [
     ),
     ("écrire à <redaction@exemple.fr>", (("redaction@exemple.fr", "mailto:redaction@exemple.fr"),)),
     ("[B](https://b.fr) avant [A](https://a.fr)", (("B", "https://b.fr"), ("A", "https://a.fr"))),
+    ("[t](<https://a.fr/x>) puis <https://b.fr>", (("t", "https://a.fr/x"), ("https://b.fr", "https://b.fr"))),
 ]
 
 
