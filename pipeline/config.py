@@ -24,10 +24,37 @@ from pipeline.errors import ConfigError
 DEFAULT_STAGES = {"segment": "french", "translate": "marian", "summarize": "seq2seq"}
 
 
+def speed_only(default: Any = None, **constraints: Any) -> Any:
+    """A config field that changes how fast a result comes, never the result.
+
+    Such fields (threads, batch limits) are left out of the output signature
+    (``pipeline.signature``), so changing them redoes no batch result and keeps the
+    translation cache.
+    """
+    return Field(default=default, json_schema_extra={"speed_only": True}, **constraints)
+
+
 class Strict(BaseModel):
     """Base of every config model: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def output_values(self) -> dict[str, Any]:
+        """The fields that may change an output, as plain data (nested sections too)."""
+        out: dict[str, Any] = {}
+        for name, info in type(self).model_fields.items():
+            extra = info.json_schema_extra
+            if isinstance(extra, dict) and extra.get("speed_only"):
+                continue
+            value = getattr(self, name)
+            out[name] = value.output_values() if isinstance(value, Strict) else _plain(value)
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return json.loads(json.dumps(value))
 
 
 class RuntimeConfig(Strict):

@@ -8,7 +8,8 @@ paragraph so order and layout survive cross-document batching.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 # Paragraph kinds the segmenter recognises in Markdown; the writer restores each one.
 PARAGRAPH_KINDS = ("heading", "text", "list_item", "quote", "code")
@@ -46,6 +47,10 @@ class Segment:
         translation: the English text, None until the translate stage ran.
         flags: what a stage did to this segment that a reader should know
             (for example "split:3", "retried", "degenerate:repetition", "verbatim").
+        verbatim: a control signal, not a note for readers: the segment is copied as it
+            is (code), never translated. The segmenter also flags it "verbatim".
+        annotations: what stages found out about the segment, by stage kind (a place for
+            new stages' results, so they need no field of their own).
     """
 
     index: int
@@ -53,6 +58,8 @@ class Segment:
     source: str
     translation: str | None = None
     flags: tuple[str, ...] = ()
+    verbatim: bool = False
+    annotations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,12 @@ class Document:
     warnings: tuple[str, ...] = ()
     # Seconds per stage; set by the runner, not by stages.
     timings: dict[str, float] = field(default_factory=dict)
+    # What stages found out about the whole article, by stage kind (see ``annotate``).
+    annotations: dict[str, Any] = field(default_factory=dict)
+
+    def annotate(self, kind: str, value: Any) -> Document:
+        """A copy with ``value`` recorded under ``kind``: how a stage adds its own results."""
+        return replace(self, annotations={**self.annotations, kind: value})
 
     @property
     def title_paragraph(self) -> Paragraph | None:
@@ -87,3 +100,7 @@ class Document:
             for s in self.segments
             if s.translation and kinds.get(s.paragraph) in ("text", "list_item", "quote")
         ]
+
+    def to_translate(self) -> list[Segment]:
+        """The segments a translator translates: all but the verbatim ones."""
+        return [s for s in self.segments if not s.verbatim]
