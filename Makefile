@@ -56,12 +56,12 @@ nightly: install $(filter $(NIGHTLY_SAMPLE),$(INPUT))
 	$(BIN)/precis batch $(INPUT) --out $(OUT) --config $(CONFIG) $(NIGHTLY_ARGS)
 
 $(NIGHTLY_SAMPLE): | install
-	$(BIN)/python tests/batch_demo.py jsonl ../shared/data/orangesum-sample/articles.fr.txt $@
+	$(BIN)/python scripts/batch_demo.py jsonl ../shared/data/orangesum-sample/articles.fr.txt $@
 
 # The batch jobs' acceptance run on tiny models, timed: kill -9 part-way, resume, rerun,
 # Ray engine against the local one (a few minutes; Ray steps need pip install -e '.[ray]').
 nightly-demo: install
-	$(BIN)/python tests/batch_demo.py demo
+	$(BIN)/python scripts/batch_demo.py demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -2,10 +2,13 @@
 
 - ROUGE-1/2/L/Lsum: Google's rouge-score (a re-implementation of ROUGE-1.5.5 checked
   against it). Reported x100 as papers do. rougeLsum needs one sentence per line: by
-  default precis splits each text into sentences and joins them with "\\n" (what the
-  CNN/DailyMail papers do with nltk); ``lsum_split="newlines"`` keeps the texts' own
-  line breaks. rouge-score's default tokenizer keeps only [a-z0-9] (it drops accented
-  letters); ``tokenizer="unicode"`` keeps every letter, for non-English text.
+  default precis splits each line of a text into English sentences with pysbd
+  (``pipeline.sentences.split_english``) and joins them with "\\n" (what the
+  CNN/DailyMail papers do with nltk); the signature names the splitter and its version
+  (``lsum:sentences(pysbd-0.3.4-en)``), since another splitter gives other Lsum scores.
+  ``lsum_split="newlines"`` keeps the texts' own line breaks. rouge-score's default
+  tokenizer keeps only [a-z0-9] (it drops accented letters); ``tokenizer="unicode"``
+  keeps every letter, for non-English text.
 - BLEU and chrF: sacrebleu, with its own signatures.
 - BERTScore: the optional ``bert-score`` package (``pip install 'precis[bertscore]'``).
 
@@ -30,9 +33,14 @@ class RougeOptions:
     lsum_split: Literal["sentences", "newlines"] = "sentences"
 
     def signature(self) -> str:
+        lsum = self.lsum_split
+        if lsum == "sentences":
+            from pipeline.sentences import ENGLISH_SPLITTER
+
+            lsum = f"sentences({ENGLISH_SPLITTER})"
         return (
             f"rouge-score:{version('rouge-score')}|stem:{'yes' if self.use_stemmer else 'no'}"
-            f"|tok:{self.tokenizer}|lsum:{self.lsum_split}|agg:mean|scale:100"
+            f"|tok:{self.tokenizer}|lsum:{lsum}|agg:mean|scale:100"
         )
 
 
@@ -58,9 +66,10 @@ class UnicodeTokenizer:
 def _lsum_text(text: str, split: str) -> str:
     if split == "newlines":
         return text
-    from pipeline.segment import split_sentences
+    from pipeline.sentences import split_english
 
-    return "\n".join(s for line in text.splitlines() for s in split_sentences(line))
+    # Line by line: a text's own line breaks stay sentence breaks.
+    return "\n".join(s for line in text.splitlines() for s in split_english(line))
 
 
 def rouge(

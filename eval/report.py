@@ -100,8 +100,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += [f"- versions: {versions}"]
     for s in report["systems"]:
         models = "; ".join(f"{m['stage']}: {m['name']}@{m['revision']} ({m['dtype']})" for m in s["models"])
-        if s.get("config_digest") or models:
-            lines.append(f"- {s['name']}: config {s.get('config_digest') or '–'}; {models or 'no model'}")
+        if s.get("signature") or models:
+            lines.append(f"- {s['name']}: {models or 'no model'}; signature `{s.get('signature') or '–'}`")
     return "\n".join(lines) + "\n"
 
 
@@ -232,6 +232,11 @@ def to_html(report: dict[str, Any]) -> str:
             f"<div class='outputs'><div><h4>reference</h4><p>{esc(d['reference'])}</p></div>{boxes}</div></details>"
         )
     signatures = "".join(f"<li>{esc(k)}: <code>{esc(str(v))}</code></li>" for k, v in report["signatures"].items())
+    signatures += "".join(
+        f"<li>{esc(s['name'])}: <code>{esc(s['signature'])}</code></li>"
+        for s in report["systems"]
+        if s.get("signature")
+    )
     versions = ", ".join(f"{k} {v}" for k, v in report["reproducibility"]["versions"].items())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>precis eval report</title>

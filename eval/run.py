@@ -13,14 +13,7 @@ from typing import Any
 
 from eval import datasets, scoring, systems
 from pipeline.errors import InputError
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
+from pipeline.io import unique_name
 
 
 def _words(markdown: str) -> int:
@@ -48,7 +41,7 @@ def evaluate_dataset(
     taken: set[str] = set()
     outputs, base_docs = [], None
     for path in configs:
-        name = _unique(Path(path).stem if path else "default", taken)
+        name = unique_name(Path(path).stem if path else "default", taken)
         output, docs = systems.run_pipeline(name, path, items, overrides)
         outputs.append(output)
         base_docs = base_docs or docs
@@ -80,7 +73,7 @@ def evaluate_predictions(
     outputs = []
     for path in predictions:
         output = systems.read_predictions(path)
-        output.name = _unique(output.name, taken)
+        output.name = unique_name(output.name, taken)
         if len(output.summaries) != len(refs):
             raise InputError(f"{path}: {len(output.summaries)} predictions but {references} has {len(refs)} references")
         outputs.append(output)

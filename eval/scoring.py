@@ -6,15 +6,16 @@ number carries a signature so it can be reproduced, as sacrebleu's do.
 
 from __future__ import annotations
 
-import platform
 from dataclasses import asdict, dataclass
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 
 from eval import metrics, stats
 from eval.systems import SystemOutput
+from pipeline.errors import ConfigError
+from pipeline.signature import versions as pipeline_versions
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,10 @@ class ScoringOptions:
 
 
 def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for package in ("precis", "rouge-score", "sacrebleu", "numpy", "torch", "transformers", "datasets"):
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            out[package] = "not installed"
-    return out
+    """precis's recorded versions plus the scoring libraries'."""
+    from pipeline.signature import package_version
+
+    return {**pipeline_versions(), **{p: package_version(p) for p in ("rouge-score", "sacrebleu", "numpy", "datasets")}}
 
 
 def _corpus_statistic(metric_name: str, predictions: list[str], references: list[str]) -> stats.Statistic:
@@ -83,7 +81,7 @@ def score(
     """The whole report as data: per-system metrics with intervals and p-values, cost, per-document outputs."""
     names = [s.name for s in systems]
     if baseline not in names:
-        raise ValueError(f"baseline {baseline!r} is not one of the systems: {', '.join(names)}")
+        raise ConfigError(f"--baseline {baseline!r} is not one of the systems: {', '.join(names)}")
     n = len(references)
     for s in systems:
         if len(s.summaries) != n:
@@ -135,7 +133,7 @@ def score(
                 "cost": _cost(s),
                 "models": s.models,
                 "config": s.config,
-                "config_digest": s.config_digest,
+                "signature": s.signature,
             }
         )
     documents = [

@@ -32,7 +32,7 @@ class SystemOutput:
     translation_of: str | None = None  # the system whose translation a baseline reuses
     models: list[dict[str, Any]] = field(default_factory=list)
     config: dict[str, Any] | None = None
-    config_digest: str | None = None
+    signature: str | None = None  # the output signature (pipeline.signature) of a pipeline system
     timings: list[dict[str, float]] = field(default_factory=list)  # per article: seconds per stage
     tokens: list[dict[str, int]] = field(default_factory=list)  # per article: tokens each stage read
     warnings: list[list[str]] = field(default_factory=list)
@@ -57,7 +57,7 @@ def run_pipeline(
     pipeline = Pipeline(cfg)
     stages = dict(pipeline.stages)
     out = SystemOutput(name, "pipeline", [], [], models=pipeline.models(), config=cfg.to_dict())
-    out.config_digest = cfg.digest()
+    out.signature = str(pipeline.signature)
     docs = []
     for item in items:
         (doc,) = pipeline.run([Document(item.id, item.source)])
@@ -74,11 +74,10 @@ def _tokens_read(doc: Document, stages: dict[str, Any]) -> dict[str, int]:
     """Tokens each model stage read for this article, counted with that stage's tokenizer."""
     tokens = {}
     translate = stages.get("translate")
-    if getattr(translate, "model", None) is not None:
-        sources = [s.source for s in doc.segments if "verbatim" not in s.flags]
-        tokens["translate"] = sum(translate.model.count_tokens(sources))
+    if translate is not None and translate.needs_model:
+        tokens["translate"] = sum(translate.model.count_tokens([s.source for s in doc.to_translate()]))
     summarize = stages.get("summarize")
-    if getattr(summarize, "model", None) is not None:
+    if summarize is not None and summarize.needs_model:
         tokens["summarize"] = sum(summarize.model.count_tokens(doc.body_translation()))
     return tokens
 

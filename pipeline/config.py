@@ -1,14 +1,14 @@
 """Configs: YAML files validated into typed, strict sections.
 
-A config has one section per stage kind (``segment``, ``translate``, ``summarize``),
-each naming a registered stage and the settings of that stage's own ``Config`` model,
-plus a ``runtime`` section. Unknown keys and bad values raise ConfigError naming the
-key, the value and the valid choices (nanoGPT's rule: an unknown key fails loudly).
+A config lists its stage kinds in order (``pipeline: [segment, translate, summarize]``,
+as spaCy's pipeline does) and has one section per kind, naming a registered stage and
+the settings of that stage's own ``Config`` model, plus a ``runtime`` section. Unknown
+keys and bad values raise ConfigError naming the key, the value and the valid choices
+(nanoGPT's rule: an unknown key fails loudly).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pipeline import registry
 from pipeline.errors import ConfigError
 
-# The stage each kind uses when the config doesn't name one.
-DEFAULT_STAGES = {"segment": "french", "translate": "marian", "summarize": "seq2seq"}
+# The stage kinds a config runs when it doesn't list them.
+DEFAULT_PIPELINE = ("segment", "translate", "summarize")
 
 
 def speed_only(default: Any = None, **constraints: Any) -> Any:
@@ -60,32 +60,36 @@ def _plain(value: Any) -> Any:
 class RuntimeConfig(Strict):
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: CUDA when present, else CPU
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"  # auto: fp32 on CPU, fp16 on CUDA
-    threads: int | None = Field(default=None, ge=1)  # torch intra-op threads; None: torch's default
-    seed: int = 0  # seeds torch before generation, for reproducible sampling-free runs
+    # The device decides what backend "auto" stands for, which the signature records; the
+    # device itself is left out of it. Threads change speed only.
+    device: Literal["auto", "cpu", "cuda"] = speed_only("auto")  # auto: CUDA when present, else CPU
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"  # auto: fp32 on CPU, fp16 on CUDA
+    # torch intra-op and CTranslate2 threads; None: torch's default, all CPUs for CTranslate2
+    threads: int | None = speed_only(None, ge=1)
 
 
 @dataclass(frozen=True)
 class Config:
-    """A validated config: the runtime settings and, per stage kind, (name, settings)."""
+    """A validated config: the stage kinds in order, per kind (name, settings), and the runtime."""
 
     runtime: RuntimeConfig
     stages: dict[str, tuple[str, Strict]]
+
+    @property
+    def pipeline(self) -> tuple[str, ...]:
+        """The stage kinds, in the order documents go through them."""
+        return tuple(self.stages)
 
     def stage(self, kind: str) -> tuple[str, Strict]:
         return self.stages[kind]
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved config, every default filled in, as plain data."""
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"pipeline": list(self.pipeline)}
         for kind, (name, section) in self.stages.items():
             out[kind] = {"name": name, **section.model_dump(mode="json")}
         out["runtime"] = self.runtime.model_dump(mode="json")
         return out
-
-    def digest(self) -> str:
-        """A short hash of the resolved config, for signatures and cache keys."""
-        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:12]
 
 
 def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -104,7 +108,7 @@ def _format_validation(prefix: str, err: ValidationError, model: type[BaseModel]
         key = ".".join([prefix, *(str(p) for p in e["loc"])])
         if e["type"] == "extra_forbidden":
             valid = _valid_keys(model, e["loc"])
-            if prefix in registry.KINDS and len(e["loc"]) == 1:
+            if prefix != "runtime" and len(e["loc"]) == 1:
                 valid = ["name", *valid]
             lines.append(f"{key}: unknown key; valid keys: {', '.join(valid)}")
         else:
@@ -155,29 +159,49 @@ def resolve(data: dict[str, Any], overrides: list[str] | tuple[str, ...] = ()) -
     data = json.loads(json.dumps(data))  # deep copy; also rejects non-JSON values early
     for override in overrides:
         _set_dotted(data, override)
-    unknown = set(data) - set(registry.KINDS) - {"runtime"}
-    if unknown:
-        valid = ", ".join([*registry.KINDS, "runtime"])
-        raise ConfigError(f"unknown config section(s) {', '.join(sorted(unknown))}; valid sections: {valid}")
-
-    stages: dict[str, tuple[str, Strict]] = {}
-    for kind in registry.KINDS:
-        section = data.get(kind) or {}
-        if not isinstance(section, dict):
-            raise ConfigError(f"{kind}: expected a mapping, got {section!r}")
-        section = dict(section)
-        name = section.pop("name", DEFAULT_STAGES[kind])
-        cls = registry.get(kind, str(name))
+    kinds = _pipeline(data.get("pipeline", list(DEFAULT_PIPELINE)))
+    unknown = []
+    for key in sorted(set(data) - set(kinds) - {"runtime", "pipeline"}):
         try:
-            stages[kind] = (str(name), cls.Config.model_validate(section))
-        except ValidationError as exc:
-            raise ConfigError(_format_validation(kind, exc, cls.Config)) from None
+            registry.names(key)
+        except ConfigError:
+            unknown.append(key)
+            continue
+        _section(key, data[key])  # a stage kind left out of the pipeline: still checked, then unused
+    if unknown:
+        valid = ", ".join(["pipeline", *kinds, "runtime"])
+        raise ConfigError(f"unknown config section(s) {', '.join(unknown)}; valid sections: {valid}")
+    stages = {kind: _section(kind, data.get(kind)) for kind in kinds}
     runtime = data.get("runtime") or {}
     try:
         runtime_config = RuntimeConfig.model_validate(runtime)
     except ValidationError as exc:
         raise ConfigError(_format_validation("runtime", exc, RuntimeConfig)) from None
     return Config(runtime=runtime_config, stages=stages)
+
+
+def _pipeline(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(k, str) and k for k in value):
+        raise ConfigError(
+            f"pipeline: expected a list of stage kinds, e.g. [segment, translate, summarize]; got {value!r}"
+        )
+    if len(set(value)) != len(value):
+        raise ConfigError(f"pipeline: each stage kind may appear once; got {value!r}")
+    return list(value)
+
+
+def _section(kind: str, section: Any) -> tuple[str, Strict]:
+    """A stage kind's section validated by its stage's own Config model."""
+    section = section or {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{kind}: expected a mapping, got {section!r}")
+    section = dict(section)
+    name = str(section.pop("name", None) or registry.default(kind))
+    cls = registry.get(kind, name)
+    try:
+        return name, cls.Config.model_validate(section)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation(kind, exc, cls.Config)) from None
 
 
 def load(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:

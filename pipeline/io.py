@@ -266,10 +266,19 @@ def render_markdown(doc: Document) -> str:
 
 
 def to_record(
-    doc: Document, *, models: list[dict[str, Any]], config: dict[str, Any], versions: dict[str, str]
+    doc: Document,
+    *,
+    models: list[dict[str, Any]],
+    config: dict[str, Any],
+    versions: dict[str, str],
+    signature: str,
 ) -> dict[str, Any]:
-    """Everything about one processed article, as JSON-ready data."""
-    return {
+    """Everything about one processed article, as JSON-ready data.
+
+    ``signature`` is the output signature (``pipeline.signature``); stage annotations
+    are listed only when a stage made some, on the article and on its segments.
+    """
+    record = {
         "id": doc.id,
         "title": title_of(doc),
         "summary": doc.summary,
@@ -282,6 +291,7 @@ def to_record(
                 "source": s.source,
                 "translation": s.translation,
                 "flags": list(s.flags),
+                **({"annotations": s.annotations} if s.annotations else {}),
             }
             for s in doc.segments
         ],
@@ -296,13 +306,26 @@ def to_record(
             }
             for p in doc.paragraphs
         ],
+        "signature": signature,
         "models": models,
         "config": config,
         "versions": versions,
         "timings": doc.timings,
         "warnings": list(doc.warnings),
     }
+    if doc.annotations:
+        record["annotations"] = doc.annotations
+    return record
 
 
 def render_json(doc: Document, **meta: Any) -> str:
     return json.dumps(to_record(doc, **meta), ensure_ascii=False, indent=2) + "\n"
+
+
+def unique_name(stem: str, taken: set[str], suffix: str = "") -> str:
+    """``stem + suffix``, or ``stem-2 + suffix``, ``stem-3``... : the first not in ``taken`` (then added)."""
+    name, n = f"{stem}{suffix}", 2
+    while name in taken:
+        name, n = f"{stem}-{n}{suffix}", n + 1
+    taken.add(name)
+    return name

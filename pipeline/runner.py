@@ -1,9 +1,10 @@
-"""Builds the stages a config names and runs documents through them.
+"""Builds the stages a config names, in its pipeline's order, and runs documents through them.
 
-Stages are built once (models loaded once per process by ``models.loading``) and
-then run over groups of documents, so the translator batches sentences across all the
-documents of a group. The runner checks what each stage returns and names the stage in
-the error, as spaCy's pipeline does.
+Stages are built once (models loaded once per process by ``models.loading``), each with
+what it needs from outside in a ``StageContext``, and then run over groups of
+documents, so the translator batches sentences across all the documents of a group. The
+runner checks what each stage returns and names the stage in the error, as spaCy's
+pipeline does.
 """
 
 from __future__ import annotations
@@ -14,46 +15,37 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from pipeline import registry
+from pipeline import registry, signature
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import PrecisError, StageError, StageFailed
+from pipeline.stage import Stage, StageContext, TranslationCache
+
+# The stage kind whose sentences the translation cache holds.
+CACHED_KIND = "translate"
 
 
-def versions() -> dict[str, str]:
-    """Versions of precis and of the packages that shape its outputs."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for package in ("precis", "torch", "transformers", "tokenizers", "sentencepiece"):
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            out[package] = "not installed"
-    return out
-
-
-def build_stage(kind: str, config: Config) -> Any:
+def build_stage(kind: str, config: Config, context: StageContext | None = None) -> Stage:
     """Instantiate the stage the config names for ``kind``, loading its model if it needs one."""
     name, section = config.stage(kind)
     cls = registry.get(kind, name)
-    if getattr(cls, "needs_model", False):
-        from models import loading
+    if not cls.needs_model:
+        return cls(section, context=context)
+    from models import loading
 
-        model = loading.load(
-            section.model,
-            revision=section.revision,
-            device=config.runtime.device,
-            dtype=config.runtime.dtype,
-            backend=section.backend,
-            quantization=section.quantization,
-        )
-        return cls(section, model)
-    return cls(section)
+    model = loading.load(
+        section.model,
+        revision=section.revision,
+        device=config.runtime.device,
+        dtype=config.runtime.dtype,
+        backend=section.backend,
+        quantization=section.quantization,
+        threads=config.runtime.threads,
+    )
+    return cls(section, model, context=context)
 
 
-def describe_models(config: Config, kinds: Iterable[str] = registry.KINDS) -> list[dict[str, Any]]:
+def describe_models(config: Config, kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Stage, name and revision of each model the config uses, without loading any.
 
     Raises:
@@ -62,50 +54,70 @@ def describe_models(config: Config, kinds: Iterable[str] = registry.KINDS) -> li
     from models import loading
 
     described = []
-    for kind in kinds:
+    for kind in config.pipeline if kinds is None else kinds:
         name, section = config.stage(kind)
-        if getattr(registry.get(kind, name), "needs_model", False):
+        if registry.get(kind, name).needs_model:
             revision = loading.resolve_revision(section.model, section.revision)
             described.append({"stage": kind, "name": section.model, "revision": revision})
     return described
 
 
 class Pipeline:
-    """segment -> translate -> summarize, as configured."""
+    """The configured stages, in the config's ``pipeline`` order.
 
-    def __init__(self, config: Config, kinds: Iterable[str] = registry.KINDS) -> None:
+    Args:
+        config: the resolved config.
+        cache: a sentence translation cache for the translate stage (batch jobs).
+        progress: called as ``progress(kind, done, total)`` while a long stage advances.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        cache: TranslationCache | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        from models.loading import resolve_device
+
         self.config = config
-        if config.runtime.threads:
-            import torch
-
-            torch.set_num_threads(config.runtime.threads)
-        self.stages = [(kind, build_stage(kind, config)) for kind in kinds]
+        self.device = resolve_device(config.runtime.device)
+        namespace = ""
+        if cache is not None and CACHED_KIND in config.pipeline:
+            # The translate stage's part of the signature: what a translation depends on.
+            namespace = str(signature.build(config, describe_models(config, [CACHED_KIND]), self.device, [CACHED_KIND]))
+        self.stages: list[tuple[str, Stage]] = []
+        for kind in config.pipeline:
+            context = StageContext(
+                progress=None if progress is None else partial(progress, kind),
+                cache=cache if kind == CACHED_KIND else None,
+                namespace=namespace if kind == CACHED_KIND else "",
+            )
+            self.stages.append((kind, build_stage(kind, config, context)))
 
     def models(self) -> list[dict[str, Any]]:
         """Name, revision, dtype, backend and device of each model in use, by stage."""
-        return [{"stage": kind, **stage.model.info()} for kind, stage in self.stages if getattr(stage, "model", None)]
+        return [{"stage": kind, **stage.model.info()} for kind, stage in self.stages if stage.needs_model]
 
-    def run(
-        self,
-        docs: Iterable[Document],
-        on_stage: Callable[[str, float], None] | None = None,
-        on_progress: Callable[[str, int, int], None] | None = None,
-    ) -> list[Document]:
+    @property
+    def signature(self) -> signature.Signature:
+        """What this pipeline's outputs depend on (``pipeline.signature``)."""
+        return signature.build(self.config, self.models(), self.device)
+
+    def run(self, docs: Iterable[Document], on_stage: Callable[[str, float], None] | None = None) -> list[Document]:
         """Run a group of documents through every stage; timings are recorded per stage.
 
         A stage's time is its wall time for the whole group, divided evenly over its
-        documents. ``on_stage(kind, seconds)`` is called as each stage finishes, and
-        ``on_progress(kind, done, total)`` as stages that report progress advance.
+        documents. ``on_stage(kind, seconds)`` is called as each stage finishes.
+
+        Raises:
+            StageFailed: a stage raised; the message names it.
+            StageError: a stage broke its contract (not one Document per document, in order).
         """
         docs = list(docs)
         if not docs:
             return []
-        import torch
-
-        torch.manual_seed(self.config.runtime.seed)
         for kind, stage in self.stages:
-            if hasattr(stage, "progress"):
-                stage.progress = None if on_progress is None else partial(on_progress, kind)
             start = time.perf_counter()
             try:
                 out = list(stage.pipe(docs))
@@ -117,12 +129,16 @@ class Pipeline:
                     f"stage {kind!r} ({type(stage).__name__}) failed: {type(exc).__name__}: {exc}"
                 ) from exc
             elapsed = time.perf_counter() - start
-            if len(out) != len(docs) or not all(isinstance(d, Document) for d in out):
-                raise StageError(f"stage {kind!r} ({type(stage).__name__}) must return one Document per input document")
-            if [d.id for d in out] != [d.id for d in docs]:
-                raise StageError(f"stage {kind!r} ({type(stage).__name__}) changed the order or ids of documents")
+            _check(kind, stage, docs, out)
             share = round(elapsed / len(docs), 4)
             docs = [replace(d, timings={**d.timings, kind: share}) for d in out]
             if on_stage is not None:
                 on_stage(kind, elapsed)
         return docs
+
+
+def _check(kind: str, stage: Stage, docs: list[Document], out: list[Any]) -> None:
+    if len(out) != len(docs) or not all(isinstance(d, Document) for d in out):
+        raise StageError(f"stage {kind!r} ({type(stage).__name__}) must return one Document per input document")
+    if [d.id for d in out] != [d.id for d in docs]:
+        raise StageError(f"stage {kind!r} ({type(stage).__name__}) changed the order or ids of documents")

@@ -71,9 +71,7 @@ def _hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:12]
 
 
-def build(
-    config: Config, models: list[dict[str, Any]], device: str, kinds: Iterable[str] | None = None
-) -> Signature:
+def build(config: Config, models: list[dict[str, Any]], device: str, kinds: Iterable[str] | None = None) -> Signature:
     """The signature of outputs of ``config`` with these models on ``device``.
 
     Args:

@@ -22,19 +22,17 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from models.loading import GenerationSettings, Seq2Seq
-from pipeline.config import Strict
+from models.backends import GenerationSettings, Seq2Seq
+from pipeline.config import Strict, speed_only
 from pipeline.document import Document
+from pipeline.fitting import split_long
 from pipeline.registry import register
-from pipeline.segment import split_long, split_sentences
+from pipeline.sentences import split_english
+from pipeline.stage import ModelStage, ModelStageConfig, Stage, StageContext
 
 
-class Seq2SeqSummarizerConfig(Strict):
+class Seq2SeqSummarizerConfig(ModelStageConfig):
     model: str = "sshleifer/distilbart-cnn-12-6"  # Hub id, local HF-format folder, or tiny:bart
-    revision: str | None = None
-    # auto: CTranslate2 int8 on CPU, transformers on CUDA (models.loading.resolve_backend)
-    backend: Literal["auto", "transformers", "ctranslate2"] = "auto"
-    quantization: Literal["auto", "none", "int8"] = "auto"  # int8: dynamic (transformers, CPU) or CTranslate2 int8
     prefix: str = ""  # prepended to every input; T5 needs "summarize: "
     max_input_tokens: int | None = Field(default=None, ge=16)  # chunk size; None: the model window
     strategy: Literal["map_reduce", "concat"] = "map_reduce"  # how partial summaries are combined
@@ -45,7 +43,7 @@ class Seq2SeqSummarizerConfig(Strict):
     num_beams: int = Field(default=4, ge=1)
     length_penalty: float = 2.0
     no_repeat_ngram_size: int = Field(default=3, ge=0)
-    batch_size: int = Field(default=4, ge=1)  # chunks decoded together
+    batch_size: int = speed_only(4, ge=1)  # chunks decoded together
 
     @model_validator(mode="after")
     def _lengths(self) -> Seq2SeqSummarizerConfig:
@@ -58,16 +56,14 @@ class LeadConfig(Strict):
     k: int = Field(default=3, ge=1)  # how many leading sentences make the summary
 
 
-@register("summarize", "seq2seq")
-class Summarize:
+@register("summarize", "seq2seq", default=True)
+class Summarize(ModelStage):
     """Abstractive summarization with map-reduce over chunks for long input."""
 
     Config = Seq2SeqSummarizerConfig
-    needs_model = True
 
-    def __init__(self, config: Seq2SeqSummarizerConfig, model: Seq2Seq) -> None:
-        self.config = config
-        self.model = model
+    def __init__(self, config: Seq2SeqSummarizerConfig, model: Seq2Seq, *, context: StageContext | None = None) -> None:
+        super().__init__(config, model, context=context)
         self.limit = min(config.max_input_tokens or model.window, model.window)
         self.overhead = model.count_tokens([config.prefix])[0]  # special tokens and the prefix
 
@@ -82,9 +78,6 @@ class Summarize:
             length_penalty=c.length_penalty,
             no_repeat_ngram_size=c.no_repeat_ngram_size,
         )
-
-    def __call__(self, doc: Document) -> Document:
-        return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
         docs = list(docs)
@@ -146,7 +139,8 @@ class Summarize:
         while not self._fits(" ".join(summaries)):
             if rounds >= self.config.max_rounds:
                 break
-            summaries = self._summarize(self.chunk([s for p in summaries for s in split_sentences(p)]))
+            # The partial summaries are English: split by the English splitter.
+            summaries = self._summarize(self.chunk([s for p in summaries for s in split_english(p)]))
             rounds += 1
         else:
             return self._summarize([" ".join(summaries)])[0]
@@ -173,22 +167,14 @@ class Summarize:
 
 
 @register("summarize", "lead")
-class Lead:
+class Lead(Stage):
     """The lead-k baseline: the first k translated sentences of the article body."""
 
     Config = LeadConfig
-    needs_model = False
 
-    def __init__(self, config: LeadConfig) -> None:
-        self.config = config
-
-    def __call__(self, doc: Document) -> Document:
+    def process(self, doc: Document) -> Document:
         lead = doc.body_translation()[: self.config.k]
         return replace(doc, summary=" ".join(lead), summary_chunks=1 if lead else 0)
-
-    def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
-        for doc in docs:
-            yield self(doc)
 
 
 class CentroidConfig(Strict):
@@ -209,7 +195,7 @@ def _words(text: str) -> list[str]:
 
 
 @register("summarize", "centroid")
-class Centroid:
+class Centroid(Stage):
     """Extractive baseline: the k translated sentences closest to the article's centroid.
 
     Sentences are TF-IDF vectors (each sentence a "document" for IDF); the centroid is
@@ -218,12 +204,8 @@ class Centroid:
     """
 
     Config = CentroidConfig
-    needs_model = False
 
-    def __init__(self, config: CentroidConfig) -> None:
-        self.config = config
-
-    def __call__(self, doc: Document) -> Document:
+    def process(self, doc: Document) -> Document:
         sentences = doc.body_translation()
         if not sentences:
             return replace(doc, summary="", summary_chunks=0)
@@ -243,7 +225,3 @@ class Centroid:
         ranked = sorted(range(len(sentences)), key=lambda i: (-cosine(vectors[i]), i))
         keep = sorted(ranked[: self.config.k])
         return replace(doc, summary=" ".join(sentences[i] for i in keep), summary_chunks=1)
-
-    def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
-        for doc in docs:
-            yield self(doc)

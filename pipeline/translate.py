@@ -4,7 +4,7 @@ Batching follows EasyNMT's idea: collect the sentences of all documents, sort th
 length, fill batches up to a token budget (so padding is small and a batch never
 outgrows memory), translate, and put each translation back by its index. A sentence
 too long for the model's input window is split at clause boundaries
-(``segment.split_long``), translated in pieces and joined again, with a flag.
+(``fitting.split_long``), translated in pieces and joined again, with a flag.
 
 A guard catches degenerate output (empty, repeated n-grams, far longer than the
 source), retries those segments with safer settings, and flags any that stay bad.
@@ -13,22 +13,21 @@ Nothing is dropped and nothing is truncated.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol
 
 from pydantic import Field
 
-from models.loading import GenerationSettings, Seq2Seq
-from pipeline.config import Strict
+from models.backends import GenerationSettings, Seq2Seq
+from pipeline.config import Strict, speed_only
 from pipeline.document import Document, Segment
+from pipeline.fitting import split_long
 from pipeline.registry import register
-from pipeline.segment import split_long
+from pipeline.stage import ModelStage, ModelStageConfig, StageContext
 
 
 class GuardConfig(Strict):
@@ -42,15 +41,11 @@ class GuardConfig(Strict):
     retry_length_ratio: float = Field(default=1.5, gt=0)  # tighter max_new_tokens on retry
 
 
-class MarianConfig(Strict):
+class MarianConfig(ModelStageConfig):
     model: str = "Helsinki-NLP/opus-mt-fr-en"  # Hub id, local HF-format folder, or tiny:marian
-    revision: str | None = None  # Hub branch, tag or commit; None: main
-    # auto: CTranslate2 int8 on CPU, transformers on CUDA (models.loading.resolve_backend)
-    backend: Literal["auto", "transformers", "ctranslate2"] = "auto"
-    quantization: Literal["auto", "none", "int8"] = "auto"  # int8: dynamic (transformers, CPU) or CTranslate2 int8
-    # Padded source tokens and sentences per batch; None: by device (models.loading.batch_limits)
-    batch_tokens: int | None = Field(default=None, ge=8)
-    max_batch_size: int | None = Field(default=None, ge=1)
+    # Padded source tokens and sentences per batch; None: by device (the model's batch_limits)
+    batch_tokens: int | None = speed_only(None, ge=8)
+    max_batch_size: int | None = speed_only(None, ge=1)
     max_input_tokens: int | None = Field(default=None, ge=8)  # longer sentences are split; None: model window
     num_beams: int = Field(default=4, ge=1)
     length_penalty: float = 1.0
@@ -58,21 +53,7 @@ class MarianConfig(Strict):
     # max_new_tokens = ceil(ratio * longest source in the batch + offset), at most the model window
     max_new_tokens_ratio: float = Field(default=2.0, gt=0)
     max_new_tokens_offset: int = Field(default=10, ge=0)
-    min_new_tokens: int = Field(default=0, ge=0)  # > 0 only for benchmarks with fixed decode lengths
-    fixed_decode_length: bool = False  # benchmarks: min_new_tokens = max_new_tokens, equal work per variant
     guard: GuardConfig = GuardConfig()
-
-
-class TranslationCache(Protocol):
-    """Where translations of normalized sentences are kept between runs (see pipeline.batch)."""
-
-    def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
-        """The cached translations of those ``sources`` that are known under ``namespace``."""
-        ...
-
-    def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
-        """Remember (source, translation) pairs under ``namespace``."""
-        ...
 
 
 def normalize(text: str) -> str:
@@ -103,35 +84,27 @@ def degenerate_reason(source: str, output: str, guard: GuardConfig) -> str | Non
     return None
 
 
-@register("translate", "marian")
-class Translate:
-    """MarianMT (or any seq2seq model) translation of all segments."""
+@register("translate", "marian", default=True)
+class Translate(ModelStage):
+    """MarianMT (or any seq2seq model) translation of all segments.
+
+    From its context it takes a progress callback (called after each batch) and, in
+    batch jobs, a sentence translation cache with its namespace.
+    """
 
     Config = MarianConfig
-    needs_model = True
 
-    def __init__(self, config: MarianConfig, model: Seq2Seq) -> None:
-        self.config = config
-        self.model = model
+    def __init__(self, config: MarianConfig, model: Seq2Seq, *, context: StageContext | None = None) -> None:
+        super().__init__(config, model, context=context)
         self.max_input_tokens = min(config.max_input_tokens or model.window, model.window)
         tokens, size = model.batch_limits()
         self.batch_tokens = config.batch_tokens or tokens
         self.max_batch_size = config.max_batch_size or size
-        # Called as progress(done, total) after each batch; the runner sets it.
-        self.progress: Callable[[int, int], None] | None = None
-        # A sentence-level translation cache, set by whoever runs the stage (batch jobs).
-        self.cache: TranslationCache | None = None
-        self.cache_hits = self.cache_misses = 0
-
-    def __call__(self, doc: Document) -> Document:
-        return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
         docs = list(docs)
         # (doc, segment) -> the pieces its source was split into to fit the window
-        keys = [
-            (d, s) for d, doc in enumerate(docs) for s, seg in enumerate(doc.segments) if "verbatim" not in seg.flags
-        ]
+        keys = [(d, s) for d, doc in enumerate(docs) for s, seg in enumerate(doc.segments) if not seg.verbatim]
         sources = [docs[d].segments[s].source for d, s in keys]
         lengths = self.model.count_tokens(sources)
         pieces = {
@@ -188,7 +161,6 @@ class Translate:
         max_new = min(math.ceil(ratio * source_tokens + c.max_new_tokens_offset), self.model.window)
         return GenerationSettings(
             max_new_tokens=max_new,
-            min_new_tokens=max_new if c.fixed_decode_length else min(c.min_new_tokens, max_new),
             num_beams=max(c.num_beams, g.retry_num_beams) if retry else c.num_beams,
             length_penalty=c.length_penalty,
             no_repeat_ngram_size=max(c.no_repeat_ngram_size, g.retry_no_repeat_ngram_size)
@@ -205,32 +177,21 @@ class Translate:
             for batch in token_batches(lengths, self.batch_tokens, self.max_batch_size)
         ]
 
-    def cache_namespace(self) -> str:
-        """What a cached translation depends on: model, revision, backend, quantization, settings.
-
-        Batch sizes are left out: they change speed, not the translation.
-        """
-        settings = self.config.model_dump(mode="json", exclude={"batch_tokens", "max_batch_size"})
-        m = self.model
-        settings.update(model=m.name, revision=m.revision, backend=m.backend, quantization=m.quantization)
-        return json.dumps(settings, sort_keys=True)
-
     def translate(self, texts: list[str]) -> list[Translation]:
         """Translate texts that each fit the window; results in the input order.
 
-        With a cache set, known sentences are taken from it and only the others are
-        translated; outputs still degenerate after the retry are never cached.
+        With a cache in the context, known sentences are taken from it and only the others
+        are translated; outputs still degenerate after the retry are never cached. The
+        cache's namespace is this stage's part of the output signature.
         """
-        if self.cache is None:
+        cache, namespace = self.context.cache, self.context.namespace
+        if cache is None:
             return self._translate(texts)
-        namespace = self.cache_namespace()
         keys = [normalize(t) for t in texts]
-        found = self.cache.lookup(namespace, list(dict.fromkeys(keys)))
+        found = cache.lookup(namespace, keys)  # every key, repeats included: the cache counts hits
         todo = [i for i, k in enumerate(keys) if k not in found]
-        self.cache_hits += len(texts) - len(todo)
-        self.cache_misses += len(todo)
         fresh = dict(zip(todo, self._translate([texts[i] for i in todo]), strict=True))
-        self.cache.store(namespace, [(keys[i], t.text) for i, t in fresh.items() if t.degenerate is None])
+        cache.store(namespace, [(keys[i], t.text) for i, t in fresh.items() if t.degenerate is None])
         return [fresh[i] if i in fresh else Translation(found[k]) for i, k in enumerate(keys)]
 
     def _translate(self, texts: list[str]) -> list[Translation]:
@@ -257,8 +218,8 @@ class Translate:
             for i, text in zip(batch, texts_out, strict=True):
                 out[i] = text
             done += len(batch)
-            if self.progress is not None and not retry:
-                self.progress(done, len(texts))
+            if self.context.progress is not None and not retry:
+                self.context.progress(done, len(texts))
         return [o or "" for o in out]
 
 

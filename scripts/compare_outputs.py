@@ -135,8 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     old_root = work / "ref"
     if old_root.exists():
         subprocess.run(["git", "worktree", "remove", "--force", str(old_root)], cwd=ROOT, check=False)
-    subprocess.run(["git", "worktree", "add", "--detach", str(old_root), args.ref], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(old_root), args.ref], cwd=ROOT, check=True, capture_output=True
+    )
     try:
         print(f"old: {args.ref} ({old_root}); new: the working tree ({ROOT})", file=sys.stderr)
         old = run_side(old_root, work / "old", inputs)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.loading import GenerationSettings
+from models.backends import GenerationSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "jedi-cloud.fr.md"
@@ -23,7 +23,7 @@ def tiny_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class FakeModel:
-    """A stand-in for models.loading.Seq2Seq: one token per word plus one special token.
+    """A stand-in for models.backends.Seq2Seq: one token per word plus one special token.
 
     ``generate`` applies ``fn`` to each input and records every batch it was given, so
     tests can check batching and order without a neural network.
@@ -32,6 +32,7 @@ class FakeModel:
     backend = "fake"
     dtype = "float32"
     quantization = "none"
+    device = "cpu"
 
     def __init__(self, fn=lambda text: text.upper(), window: int = 32) -> None:
         self.fn = fn

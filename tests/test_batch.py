@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,18 @@ from typer.testing import CliRunner
 
 from models import loading
 from pipeline import config as config_mod
-from pipeline.batch import BatchOptions, Counts, Reporter, article_key, run_batch, signature
-from pipeline.batch_cache import SQLiteTranslationCache
-from pipeline.batch_inputs import Limits
-from pipeline.batch_store import Lock, Store, result_name, write_atomic
+from pipeline.batch import BatchOptions, run_batch
+from pipeline.batch import engines as engines_mod
+from pipeline.batch.cache import SQLiteTranslationCache
+from pipeline.batch.engines.ray import RayActor, RayEngine
+from pipeline.batch.events import Reporter
+from pipeline.batch.inputs import Item, Limits
+from pipeline.batch.keys import article_key, result_name, run_key
+from pipeline.batch.store import Lock, Store, write_atomic
+from pipeline.batch.worker import make_task
 from pipeline.cli import app
+from pipeline.errors import ConfigError, EngineError
+from pipeline.signature import Signature, build, package_version, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = str(ROOT / "configs" / "tiny.yaml")
@@ -72,20 +80,34 @@ def without_timings(record: dict) -> dict:
 # --- keys, names, atomic writes, cache ------------------------------------------------
 
 
-def test_key_depends_on_text_config_revisions_and_backend_not_device() -> None:
-    cfg = {"translate": {"backend": "transformers", "quantization": "none"}}
-    models = [{"stage": "translate", "name": "m", "revision": "r1", "device": "cpu", "dtype": "float32"}]
-    sig = signature(cfg, models, "cpu")
-    assert sig == "5381fdd51283bf9acd7069db8c58a55a9bb3a019fe75f91cd85610bb4ec6a0c4"
-    assert signature(cfg, models, "cuda") == sig  # an explicit backend is the same on every device
-    assert signature(cfg, [{**models[0], "device": "cuda"}], "cpu") == sig
-    assert signature(cfg, [{**models[0], "revision": "r2"}], "cpu") != sig
-    assert signature(cfg, [{**models[0], "dtype": "bfloat16"}], "cpu") == sig
-    assert signature({"translate": {"backend": "transformers", "quantization": "int8"}}, models, "cpu") != sig
-    assert signature({"translate": {"backend": "ctranslate2", "quantization": "none"}}, models, "cpu") != sig
-    auto = {"translate": {"backend": "auto", "quantization": "auto"}}
-    assert signature(auto, models, "cpu") != signature(auto, models, "cuda")  # CTranslate2 int8 vs transformers
-    assert signature({**cfg, "a": 2}, models, "cpu") != sig
+def key(overrides: list[str], device: str = "cpu") -> Signature:
+    return run_key(config_mod.load(TINY, overrides), device)[1]
+
+
+def test_run_key_is_the_output_signature_of_the_models_described_not_loaded() -> None:
+    cfg = config_mod.load(TINY)
+    models, sig = run_key(cfg, "cpu")
+    assert [(m["stage"], m["name"]) for m in models] == [("translate", "tiny:marian"), ("summarize", "tiny:bart")]
+    assert sig == build(cfg, models, "cpu")
+    (mt, mt_rev), (sm, sm_rev) = [(m["name"], m["revision"]) for m in models]
+    assert str(sig).startswith(
+        f"precis:{package_version('precis')}|pipeline:segment=french,translate=marian,summarize=seq2seq"
+        f"|mt:{mt}@{mt_rev}|mt.backend:ctranslate2-int8|mt.beams:2"
+        f"|sum:{sm}@{sm_rev}|sum.backend:ctranslate2-int8|sum.beams:2|dtype:auto|cfg:"
+    )
+    # What a model's info says of where and how it runs (device, dtype) isn't part of the key.
+    assert build(cfg, [{**models[0], "device": "cuda"}, models[1]], "cpu") == sig
+    assert build(cfg, [{**models[0], "dtype": "bfloat16"}, models[1]], "cpu") == sig
+    assert build(cfg, [{**models[0], "revision": "r2"}, models[1]], "cpu") != sig
+    # An explicit backend is the same on every device; auto is CTranslate2 int8 on a CPU, transformers on CUDA.
+    explicit = ["translate.backend=transformers", "translate.quantization=none", "summarize.backend=transformers"]
+    assert key(explicit, "cuda") == key(explicit, "cpu")
+    assert key([], "cpu") != key([], "cuda")
+    assert key([*explicit, "translate.quantization=int8"]) != key(explicit)
+    assert key(["translate.backend=ctranslate2", "translate.quantization=none"]) != key(explicit)
+    # Output settings change the key; speed-only ones don't.
+    assert key(["translate.num_beams=3"]) != sig
+    assert key(["runtime.threads=8", "translate.batch_tokens=64", "translate.max_batch_size=2"]) == sig
     assert article_key("Bonjour.", "sig") == "76f3a5b039896080c604"
     assert article_key("Bonjour !", "sig") != article_key("Bonjour.", "sig")
 
@@ -131,6 +153,26 @@ def test_sqlite_cache_namespaces_persistence_and_runs(tmp_path: Path) -> None:
     assert again.lookup("ns2", ["Un chat."]) == {"Un chat.": "Ein Katze."}
     assert again.lookup("ns3", ["Un chat."]) == {}
     assert len(again) == 3
+
+
+def test_sqlite_cache_counts_every_sentence_asked_for_repeats_included(tmp_path: Path) -> None:
+    SQLiteTranslationCache(tmp_path / "c.sqlite", run="r1").store("ns", [("Un chat.", "A cat.")])
+    cache = SQLiteTranslationCache(tmp_path / "c.sqlite", run="r2")
+    assert (cache.hits, cache.misses) == (0, 0)
+    found = cache.lookup("ns", ["Un chat.", "Un chien.", "Un chat.", "Un chien.", "Un chat."])
+    assert found == {"Un chat.": "A cat."}
+    assert (cache.hits, cache.misses) == (3, 2)
+    # More repeats than one statement could hold: the query asks for each distinct sentence once.
+    statements: list[str] = []
+    cache.conn.set_trace_callback(statements.append)
+    assert cache.lookup("ns", ["Un chat."] * 40_000 + ["Un oiseau."]) == {"Un chat.": "A cat."}
+    [select] = [s for s in statements if s.startswith("SELECT")]
+    assert select.count("'Un chat.'") == 1 and select.count("'Un oiseau.'") == 1
+    assert (cache.hits, cache.misses) == (40_003, 3)
+    cache.lookup("other", ["Un chat."])
+    assert (cache.hits, cache.misses) == (40_003, 4)
+    cache.lookup("ns", [])
+    assert (cache.hits, cache.misses) == (40_003, 4)
 
 
 def _open_and_store(path: str, barrier: object) -> str:
@@ -390,6 +432,107 @@ def test_cache_translates_only_new_sentences(tmp_path: Path) -> None:
     assert len(by_source) == 5  # the same sentence has the same translation in every record
 
 
+def test_speed_only_settings_redo_nothing_and_output_settings_redo_everything(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "in", ["meteo", "sport"])
+    out = tmp_path / "out"
+    base = ["-c", TINY, "-o", str(out), str(folder)]
+    assert batch(*base).exit_code == 0
+    speed = ["runtime.threads=8", "translate.batch_tokens=64", "translate.max_batch_size=1"]
+    assert batch(*[a for s in speed for a in ("--set", s)], *base).exit_code == 0
+    assert batch("--set", "translate.num_beams=1", *base).exit_code == 0
+    runs = manifests(out)
+    assert [(m["counts"]["done"], m["counts"]["skipped"]) for m in runs] == [(2, 0), (0, 2), (2, 0)]
+    assert runs[1]["timings"]["models_s"] is None  # a rerun that skips everything loads no model
+    signatures = [m["signature"] for m in runs]
+    assert signatures[0] == signatures[1] != signatures[2]
+    assert "|mt.beams:2|" in signatures[0] and "|mt.beams:1|" in signatures[2]
+    assert "config_digest" not in runs[0]
+    # Each record carries the signature it was keyed with, and the one versions().
+    records = [json.loads((out / e["path"]).read_text()) for e in jsonl(out / "index.jsonl")]
+    assert len(records) == 4
+    assert sorted(r["signature"] for r in records) == sorted([signatures[0]] * 2 + [signatures[2]] * 2)
+    assert all(r["versions"] == versions() for r in records)
+    assert runs[0]["versions"] == versions()
+
+
+def test_engines_are_looked_up_by_name() -> None:
+    assert engines_mod.names() == ["local", "ray"]
+    assert engines_mod.get("ray") is RayEngine
+    with pytest.raises(ConfigError, match="--engine 'spark': valid engines: local, ray"):
+        engines_mod.get("spark")
+
+
+def test_importing_the_batch_package_imports_neither_ray_nor_torch() -> None:
+    code = (
+        "import sys, pipeline.batch, pipeline.batch.engines.ray, pipeline.batch.engines.local; "
+        "print(sorted(m for m in ('ray', 'torch', 'ctranslate2') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_batch_modules_import_each_other_without_cycles() -> None:
+    import ast
+
+    package = ROOT / "pipeline" / "batch"
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p for p in package.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges = graph.setdefault(name, set())
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets = [f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in modules]
+                edges.update(targets or ([node.module] if node.module in modules else []))
+            elif isinstance(node, ast.Import):
+                edges.update(a.name for a in node.names if a.name in modules)
+    assert len(graph) == 13
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"import cycle: {' -> '.join((*path, name))}"
+        if name not in done:
+            for target in sorted(graph[name]):
+                visit(target, (*path, name))
+            done.add(name)
+
+    for name in graph:
+        visit(name, ())
+
+
+# --- Ray actors: the driver's keys, the same signature -----------------------------------------
+
+
+def test_a_ray_actor_whose_models_give_another_signature_fails_naming_both(tmp_path: Path) -> None:
+    cfg = config_mod.load(TINY)
+    _, sig = run_key(cfg, RayEngine.device(cfg, BatchOptions(input=tmp_path, out=tmp_path, engine="ray")))
+    other = Signature(tuple((k, "tiny:marian@another-revision" if k == "mt" else v) for k, v in sig.parts))
+    with pytest.raises(EngineError) as info:
+        RayActor(config=cfg.to_dict(), signature=str(other), cache=None, run_id="r", limits=asdict(Limits()))
+    message = info.value.message
+    assert f"give the output signature {str(sig)!r}, but the driver keyed the articles with {str(other)!r}" in message
+    assert "(they differ in mt); install the same precis, libraries and model revisions on every node" in message
+
+
+def test_a_ray_actor_files_results_under_the_drivers_key_and_name(tmp_path: Path) -> None:
+    cfg = config_mod.load(TINY)
+    _, sig = run_key(cfg, RayEngine.device(cfg, BatchOptions(input=tmp_path, out=tmp_path, engine="ray")))
+    folder = write_articles(tmp_path / "in", ["meteo", "sport"])
+    items = [Item(source=str(folder / f"{n}.txt"), path=str(folder / f"{n}.txt"), id=n) for n in ("meteo", "sport")]
+    tasks = [make_task(item, Limits(), sig.digest) for item in items]
+    sent = [{"item": asdict(t.article.item), "key": t.key, "name": t.name} for t in tasks]
+    actor = RayActor(config=cfg.to_dict(), signature=str(sig), cache=None, run_id="r", limits=asdict(Limits()))
+    (folder / "sport.txt").write_text(ARTICLES["sport"] + " Le match retour aura lieu dimanche.", encoding="utf-8")
+    result = actor.run_group(sent)
+    sport, meteo = result.outcomes  # failures first
+    assert (meteo.ok, meteo.key, meteo.name) == (True, tasks[0].key, tasks[0].name)
+    assert json.loads(str(meteo.record))["signature"] == str(sig)
+    assert (sport.ok, sport.code) == (False, "E200")
+    assert sport.message == f"{folder / 'sport.txt'}: changed while the run was going; the next run processes it"
+    assert (result.hits, result.misses) == (0, 0)  # no cache
+
+
 # --- logs --------------------------------------------------------------------------------
 
 
@@ -460,7 +603,7 @@ def test_progress_bar_on_a_terminal() -> None:
     stream = Terminal()
     reporter = Reporter(stream)
     reporter.event("run_start", "run r: 4 article(s)", total=4)
-    reporter.progress(Counts(done=2, skipped=1, failed=0), total=4, elapsed=4.0, force=True)
+    reporter.progress(done=2, skipped=1, failed=0, total=4, elapsed=4.0, force=True)
     reporter.event("run_end", "complete: 3 done")
     assert stream.getvalue() == (
         "precis: run r: 4 article(s)\n"
@@ -532,16 +675,38 @@ ACTOR_DEVICES = [
 
 @pytest.mark.parametrize(("device", "gpus", "expected"), ACTOR_DEVICES)
 def test_ray_driver_keys_for_the_actors_device(tmp_path: Path, device: str, gpus: float, expected: str) -> None:
-    from pipeline import batch_ray
-    from pipeline.batch import run_key
-
     cfg = config_mod.load(TINY, [f"runtime.device={device}"])
     options = BatchOptions(input=tmp_path, out=tmp_path / "out", engine="ray", ray_gpus_per_actor=gpus)
-    assert batch_ray.actor_device(cfg, options) == expected
+    assert RayEngine.device(cfg, options) == expected
     # No CUDA on the driver is needed to key for CUDA actors (auto: transformers there, CTranslate2 on CPU).
     models, cuda_key = run_key(cfg, "cuda")
     assert [m["name"] for m in models] == ["tiny:marian", "tiny:bart"]
     assert cuda_key != run_key(cfg, "cpu")[1]
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray Data's own, on its DataContext
+def test_ray_actors_with_another_signature_fail_the_run(tmp_path: Path, monkeypatch) -> None:
+    pytest.importorskip("ray.data")
+    from pipeline.batch import run as run_mod
+
+    def other_revision(config, device):  # the driver sees another translation model revision than the actors
+        models, sig = run_key(config, device)
+        return models, Signature(tuple((k, "tiny:marian@another" if k == "mt" else v) for k, v in sig.parts))
+
+    monkeypatch.setattr(run_mod, "run_key", other_revision)
+    folder = write_articles(tmp_path / "in", ["meteo"])
+    out = tmp_path / "out"
+    result = batch("-c", TINY, "-o", str(out), "--engine", "ray", str(folder))
+    assert result.exit_code == 2
+    assert "[E600] the Ray engine failed: ActorDiedError: " in result.output
+    assert (
+        "|mt:tiny:marian@another|" in result.output and "(they differ in mt); install the same precis" in result.output
+    )
+    assert "Traceback" not in result.stderr
+    [manifest] = manifests(out)
+    assert manifest["status"] == "aborted" and "|mt:tiny:marian@another|" in manifest["signature"]
+    assert not list((out / "results").iterdir())
 
 
 @pytest.mark.slow

@@ -1,9 +1,14 @@
-"""The speed benchmark in its quick mode: every variant runs, decodes, and is reported."""
+"""The speed benchmark in its quick mode: every variant runs, decodes, and is reported.
+
+What depends on the device (the default backend and its number format, the batch limits,
+which variants run) is read from the code under test, so the suite passes on a GPU too.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,26 +19,47 @@ def test_agreement() -> None:
     assert bench.agreement([[1, 2, 3], [4, 5]], [[1, 2, 3, 9], [4, 6]]) == {"sentences": 0.5, "tokens": 0.8}
 
 
+def _device() -> str:
+    from models.loading import resolve_device
+
+    return resolve_device("auto")
+
+
+def _default_translator(device: str) -> Any:
+    """precis's default translation model as the quick bench loads it (2 threads)."""
+    from models import loading, tiny
+
+    backend, quantization = loading.resolve_backend("auto", "auto", device)
+    folder = str(tiny.ensure("marian", bench.sizes(quick=True)["marian"]))
+    return loading.load(folder, device=device, backend=backend, quantization=quantization, threads=2)
+
+
 @pytest.mark.slow
 def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from models.loading import resolve_backend
+
+    device = _device()
     bench.main(["--quick", "--threads", "2", "--out", str(tmp_path)])
     report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
-    # On CPU the default is CTranslate2 int8: its row is the one timed against CTranslate2 called directly.
-    assert list(report["translate"]) == [
-        "naive-fp32",
-        "precis-default",
-        "ctranslate2-int8-direct",
-        "transformers-fp32",
-        "transformers-bf16",
-        "transformers-int8",
-    ]
-    assert list(report["summarize"]) == [
-        "fp32",
-        "precis-default",
-        "transformers-fp32",
-        "transformers-bf16",
-        "transformers-int8",
-    ]
+    # The default's CTranslate2 row (on CPU, the default itself) is timed against CTranslate2 called directly.
+    assert list(report["translate"]) == bench.rows("translate", device)
+    assert list(report["summarize"]) == bench.rows("summarize", device)
+    if device == "cpu":
+        assert bench.rows("translate", device) == [
+            "naive-fp32",
+            "precis-default",
+            "ctranslate2-int8-direct",
+            "transformers-fp32",
+            "transformers-bf16",
+            "transformers-int8",
+        ]
+        assert bench.rows("summarize", device) == [
+            "fp32",
+            "precis-default",
+            "transformers-fp32",
+            "transformers-bf16",
+            "transformers-int8",
+        ]
     assert report["failed"] == {}
     naive = report["translate"]["naive-fp32"]
     assert naive["speedup"] == 1.0 and naive["agreement_vs_fp32"] == {"sentences": 1.0, "tokens": 1.0}
@@ -41,11 +67,17 @@ def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         assert r["source_tokens"] == naive["source_tokens"] > 0
         assert r["seconds"] > 0 and r["peak_mb"] > 0
     default = report["translate"]["precis-default"]
-    assert (default["backend"], default["dtype"]) == ("ctranslate2", "int8_float32")
-    assert default["batch_limits"] == {"tokens": 768, "sentences": 16}
-    assert len(default["all_seconds"]) == len(report["translate"]["ctranslate2-int8-direct"]["all_seconds"]) == 3
-    assert report["targets"]["translate_ctranslate2_variant"] == "precis-default"
-    assert report["translate"]["transformers-int8"]["dtype"] == "int8-dynamic"
+    model = _default_translator(device)
+    assert (default["backend"], default["dtype"]) == (resolve_backend("auto", "auto", device)[0], model.dtype)
+    tokens, sentences = model.batch_limits()
+    # exact on CPU; on CUDA the token budget follows free memory, which the run itself moves a little
+    assert default["batch_limits"] == pytest.approx({"tokens": tokens, "sentences": sentences}, rel=0.01)
+    paired = bench.paired_variant(device)
+    direct = report["translate"]["ctranslate2-int8-direct"]
+    assert len(report["translate"][paired]["all_seconds"]) == len(direct["all_seconds"]) == 3
+    assert report["targets"]["translate_ctranslate2_variant"] == paired
+    if "transformers-int8" in report["translate"]:
+        assert report["translate"]["transformers-int8"]["dtype"] == "int8-dynamic"
     for name in ("precis-default", "transformers-fp32"):
         assert report["translate"][name]["greedy_batched_equals_single"] == {"equal": 6, "total": 6}
     assert report["flatness"]["chunks"] == {"100": 1, "200": 2, "400": 4}
@@ -69,11 +101,14 @@ def test_spread(per_1k: dict[str, float], expected: dict[str, float]) -> None:
 
 @pytest.mark.slow
 def test_quick_batch_limit_sweep(capsys: pytest.CaptureFixture[str]) -> None:
+    from models.loading import resolve_backend
+
+    device = _device()
     bench.main(["--quick", "--threads", "2", "--sweep-batches", "64x4", "16x2", "--sweep-variants", "precis-default"])
     rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines() if line.startswith("| precis-default")]
+    backend = f"{resolve_backend('auto', 'auto', device)[0]} / {_default_translator(device).dtype}"
+    if device == "cpu":
+        assert backend == "ctranslate2 / int8_float32"
     # the limits the translate stage actually used, one row each
-    assert [(r[1], r[2], r[3]) for r in rows] == [
-        ("ctranslate2 / int8_float32", "64", "4"),
-        ("ctranslate2 / int8_float32", "16", "2"),
-    ]
+    assert [(r[1], r[2], r[3]) for r in rows] == [(backend, "64", "4"), (backend, "16", "2")]
     assert all(float(r[5].rstrip(" |")) > 0 for r in rows)

@@ -39,6 +39,8 @@ def test_summarize_json_keys_and_every_segment_translated() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) >= {"summary", "segments", "summary_chunks", "models", "config", "timings", "warnings"}
+    assert data["signature"].startswith("precis:0.1.0|pipeline:segment=french,translate=marian,summarize=seq2seq|")
+    assert f"|mt:tiny:marian@{data['models'][0]['revision']}|" in data["signature"]
     assert len(data["segments"]) == 16
     assert [s["index"] for s in data["segments"]] == list(range(16))
     assert all(s["translation"] for s in data["segments"])
@@ -158,3 +160,24 @@ def test_models_tiny(tmp_path: Path) -> None:
     result = run("summarize", "-c", TINY, "--set", override, "--set", "summarize={name: lead}", "-f", "json", SAMPLE)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["models"][0]["name"] == str(tmp_path / "marian")
+
+
+def test_a_bug_is_not_reported_as_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only precis's own errors become exit 2; anything else is a bug and keeps its traceback."""
+    import pipeline.api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(pipeline.api, "summarize_files", broken)
+    result = run("summarize", "--config", TINY, SAMPLE)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, ValueError)
+
+
+def test_pipeline_without_summarize() -> None:
+    result = run("summarize", "--config", TINY, "--set", "pipeline=[segment, translate]", "--format", "json", SAMPLE)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"] is None and set(data["timings"]) == {"segment", "translate"}
+    assert all(s["translation"] for s in data["segments"])

@@ -28,7 +28,8 @@ def test_defaults() -> None:
     assert cfg["summarize"]["model"] == "sshleifer/distilbart-cnn-12-6"
     assert cfg["summarize"]["min_new_tokens"] == 56
     assert cfg["summarize"]["max_new_tokens"] == 142
-    assert cfg["runtime"] == {"device": "auto", "dtype": "auto", "threads": None, "seed": 0}
+    assert cfg["runtime"] == {"device": "auto", "dtype": "auto", "threads": None}
+    assert cfg["pipeline"] == ["segment", "translate", "summarize"]
 
 
 OVERRIDES = [
@@ -60,7 +61,20 @@ ERRORS = [
     (["summarize.name=magic"], "summarize.name: unknown stage 'magic'; valid choices: centroid, lead, seq2seq"),
     (["summarize.k=3"], "summarize.k: unknown key"),
     (["summarize.min_new_tokens=200"], "min_new_tokens (200) exceeds max_new_tokens (142)"),
-    (["colour=blue"], "unknown config section(s) colour; valid sections: segment, translate, summarize, runtime"),
+    (
+        ["colour=blue"],
+        "unknown config section(s) colour; valid sections: pipeline, segment, translate, summarize, runtime",
+    ),
+    (["runtime.seed=1"], "runtime.seed: unknown key; valid keys: device, dtype, threads"),
+    (["translate.fixed_decode_length=true"], "translate.fixed_decode_length: unknown key"),
+    (
+        ["translate.backend=onnx"],
+        "translate.backend: Value error, unknown backend 'onnx'; valid choices: auto, ctranslate2",
+    ),
+    (["pipeline=[segment, translate]", "summarize.k=3"], "summarize.k: unknown key"),
+    (["pipeline=[segment, segment]"], "pipeline: each stage kind may appear once"),
+    (["pipeline=segment"], "pipeline: expected a list of stage kinds"),
+    (["pipeline=[segment, colour]"], "unknown stage kind 'colour': no module pipeline/colour.py registers stages"),
     (["translate.num_beams"], "expected KEY=VALUE"),
     (["translate..x=1"], "expected KEY=VALUE"),
     (["translate.model.x=1"], "translate.model: Input should be a valid string"),
@@ -91,6 +105,30 @@ def test_bad_files(tmp_path: Path) -> None:
     assert config.load(empty).to_dict() == config.load().to_dict()
 
 
-def test_digest_changes_with_settings() -> None:
-    assert config.load().digest() == config.load().digest()
-    assert config.load().digest() != config.load(overrides=["translate.num_beams=2"]).digest()
+PIPELINES = [
+    ([], ("segment", "translate", "summarize")),
+    (["pipeline=[segment]"], ("segment",)),
+    (["pipeline=[segment, translate]"], ("segment", "translate")),
+    (["pipeline=[translate, segment]"], ("translate", "segment")),
+]
+
+
+@pytest.mark.parametrize(("overrides", "kinds"), PIPELINES)
+def test_pipeline_order_comes_from_config(overrides: list[str], kinds: tuple[str, ...]) -> None:
+    cfg = config.load(overrides=overrides)
+    assert cfg.pipeline == kinds
+    assert list(cfg.to_dict()) == ["pipeline", *kinds, "runtime"]
+
+
+SPEED_ONLY = [
+    ("translate", {"batch_tokens", "max_batch_size"}),
+    ("summarize", {"batch_size"}),
+    ("segment", set()),
+]
+
+
+@pytest.mark.parametrize(("kind", "speed"), SPEED_ONLY)
+def test_speed_only_fields_are_left_out_of_output_values(kind: str, speed: set[str]) -> None:
+    _, section = config.load().stage(kind)
+    assert set(section.model_dump()) - set(section.output_values()) == speed
+    assert set(config.load().runtime.output_values()) == {"dtype"}

@@ -142,7 +142,9 @@ def test_score_report_shape() -> None:
     )
     assert bad["scores"]["rouge1"]["value"] == 0.0
     assert good["scores"]["rouge1"]["p_vs_baseline"] == 1.0
-    assert result["signatures"]["rouge"].startswith("rouge-score:0.1.2|stem:yes|tok:default|lsum:sentences")
+    assert result["signatures"]["rouge"].startswith(
+        "rouge-score:0.1.2|stem:yes|tok:default|lsum:sentences(pysbd-0.3.4-en)|"
+    )
     assert [d["outputs"]["bad"] for d in result["documents"]] == ["nothing here", "at all"]
 
 
@@ -239,7 +241,7 @@ def test_eval_run_writes_reports(tiny_eval_run: Path) -> None:
     assert {"translate_s_per_article", "summarize_s_per_article", "translate_tokens_per_s"} <= set(tiny["cost"])
     assert [m["name"] for m in tiny["models"]] == ["tiny:marian", "tiny:bart"]
     assert data["reproducibility"]["dataset"]["size"] == 3
-    assert len(tiny["config_digest"]) == 12
+    assert tiny["signature"].startswith("precis:") and "|mt:tiny:marian@local-" in tiny["signature"]
     assert [d["id"] for d in data["documents"]] == ["fr-news-01", "fr-news-07", "fr-news-08"]
     markdown = (tiny_eval_run / "report.md").read_text(encoding="utf-8")
     assert "| lead-3 |" in markdown and "## Cost" in markdown

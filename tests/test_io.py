@@ -88,7 +88,7 @@ def translated(markdown: str) -> Document:
 
     return replace(
         doc,
-        segments=tuple(s if "verbatim" in s.flags else replace(s, translation=s.source.upper()) for s in doc.segments),
+        segments=tuple(s if s.verbatim else replace(s, translation=s.source.upper()) for s in doc.segments),
     )
 
 
@@ -118,7 +118,7 @@ def test_links_are_listed_after_the_translation() -> None:
         "# TITRE\n\n## Summary\n\nS.\n\n## Translation\n\nLE WSJ ET RIEN.\n\n- HTTPS://A.FR\n\n"
         "## Links\n\n- WSJ: <https://wsj.com>\n- https://a.fr: <https://a.fr>\n"
     )
-    record = to_record(doc, models=[], config={}, versions={})
+    record = to_record(doc, models=[], config={}, versions={}, signature="precis:0.1.0|mt:x@y")
     assert [p["links"] for p in record["paragraphs"]] == [
         [],
         [{"text": "WSJ", "url": "https://wsj.com"}],

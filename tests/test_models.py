@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import sys
 
 import pytest
+import torch
 
-from models import loading, tiny
-from models.loading import GenerationSettings
+from models import conversion, loading, tiny
+from models.backends import GenerationSettings, LoadSpec
+from models.backends.base import CPU_BATCH_LIMITS
 from pipeline.errors import ModelUnavailable
+
+# The CUDA paths are tested where there is a GPU; every other test loads on the CPU.
+CUDA = torch.cuda.is_available()
 
 
 def test_tiny_models_are_real_architectures() -> None:
@@ -107,8 +114,9 @@ def test_auto_backend(backend: str, quantization: str, device: str, resolved: tu
 def test_default_backend_on_cpu_is_ctranslate2_int8_and_keeps_order() -> None:
     pytest.importorskip("ctranslate2")
     model = loading.load("tiny:marian", device="cpu")
-    assert (model.backend, model.dtype) == ("ctranslate2", "int8_float32")
-    assert model.batch_limits() == (768, 16)
+    assert (model.backend, model.dtype) == ("ctranslate2", "int8_float32")  # int8 on the CPU, whatever the machine
+    # loaded on the CPU whatever the machine: the CPU's limits, measured there
+    assert model.batch_limits() == CPU_BATCH_LIMITS == (768, 16)
     out = model.generate_ids(SENTENCES, GREEDY)
     assert [model.generate_ids([s], GREEDY)[0] for s in SENTENCES] == out
 
@@ -170,9 +178,9 @@ def test_int8_backends_decode_in_order() -> None:
 def test_converted_model_is_cached() -> None:
     pytest.importorskip("ctranslate2")
     folder = str(tiny.ensure("marian"))
-    first = loading.converted(folder, "tiny:marian", "rev", "int8")
+    first = conversion.converted(folder, "tiny:marian", "rev", "int8")
     assert (first / "model.bin").is_file()
-    assert loading.converted(folder, "tiny:marian", "rev", "int8") == first
+    assert conversion.converted(folder, "tiny:marian", "rev", "int8") == first
 
 
 def test_conversion_is_logged_the_first_time_only(tmp_path, monkeypatch) -> None:
@@ -188,8 +196,8 @@ def test_conversion_is_logged_the_first_time_only(tmp_path, monkeypatch) -> None
     logging.getLogger("precis.models").addHandler(handler)
     try:
         folder = loading.locate("tiny:marian")[0]
-        first = loading.converted(folder, "tiny:marian", "r1", "int8")
-        again = loading.converted(folder, "tiny:marian", "r1", "int8")
+        first = conversion.converted(folder, "tiny:marian", "r1", "int8")
+        again = conversion.converted(folder, "tiny:marian", "r1", "int8")
     finally:
         logging.getLogger("precis.models").removeHandler(handler)
     assert first == again == tmp_path / "ctranslate2" / "tiny_marian-r1-int8"
@@ -198,19 +206,41 @@ def test_conversion_is_logged_the_first_time_only(tmp_path, monkeypatch) -> None
 
 def test_ctranslate2_models_are_loaded_per_thread_count() -> None:
     pytest.importorskip("ctranslate2")
-    torch = pytest.importorskip("torch")
+    one = loading.load("tiny:marian", device="cpu", threads=1)
+    two = loading.load("tiny:marian", device="cpu", threads=2)
+    assert loading.load("tiny:marian", device="cpu", threads=2) is two
+    assert one is not two
+    assert (one.threads, two.threads) == (1, 2)
+    # one thread: no concurrent translator; two: batches run two at a time
+    assert (one._make_parallel is None, two._make_parallel is None) == (True, False)
+
+
+def test_default_threads_are_the_usable_cpus_not_torchs_count() -> None:
+    pytest.importorskip("ctranslate2")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)  # no longer read: the threads are passed to load
+        model = loading.load("tiny:marian", device="cpu")
+    finally:
+        torch.set_num_threads(before)
+    assert model.threads == len(os.sched_getaffinity(0))
+    assert (model._make_parallel is None) == (model.threads == 1)
+
+
+def test_transformers_runs_with_the_threads_it_was_loaded_with() -> None:
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
-        one = loading.load("tiny:marian", device="cpu")
-        torch.set_num_threads(2)
-        two = loading.load("tiny:marian", device="cpu")
-        assert loading.load("tiny:marian", device="cpu") is two
+        model = loading.load("tiny:marian", device="cpu", backend="transformers", threads=2)
+        assert torch.get_num_threads() == 1  # loading leaves torch alone; generating sets it
+        model.generate_ids(SENTENCES[:1], GREEDY)
+        assert torch.get_num_threads() == 2
+        default = loading.load("tiny:marian", device="cpu", backend="transformers")
+        torch.set_num_threads(1)
+        default.generate_ids(SENTENCES[:1], GREEDY)
+        assert torch.get_num_threads() == 1  # threads None: torch's own count, untouched
     finally:
         torch.set_num_threads(before)
-    assert one is not two
-    # one thread: no concurrent translator; two: batches run two at a time
-    assert (one._make_parallel is None, two._make_parallel is None) == (True, False)
 
 
 def test_unknown_backend() -> None:
@@ -228,7 +258,7 @@ def test_building_prints_nothing_on_stdout(tmp_path, capfd) -> None:
 def test_ctranslate2_batches_run_concurrently_with_the_same_results() -> None:
     pytest.importorskip("ctranslate2")
     # two threads, whatever torch's count here; a fresh model, not the cached one
-    model = loading._load("tiny:marian", None, "cpu", "auto", "ctranslate2", "int8", threads=2)
+    model = loading._load("ctranslate2", LoadSpec("tiny:marian", None, "cpu", "auto", "int8", threads=2))
     batches = [SENTENCES[:2], SENTENCES[2:], [], [SENTENCES[0]]]
     beams = GenerationSettings(max_new_tokens=12, min_new_tokens=12, num_beams=4)
     for settings in (GREEDY, beams):
@@ -237,3 +267,55 @@ def test_ctranslate2_batches_run_concurrently_with_the_same_results() -> None:
     assert model._parallel is not None  # the concurrent translator served the calls above
     texts = list(model.generate_many(batches, [GREEDY] * 4))
     assert [len(t) for t in texts] == [2, 1, 0, 1] and texts[3] == texts[0][:1]
+
+
+COMPUTE_TYPES = [
+    # quantization, dtype, device -> what CTranslate2 is asked for
+    ("int8", "auto", "cpu", "int8"),
+    ("int8", "float32", "cuda", "int8_float16"),
+    ("none", "auto", "cpu", "default"),
+    ("none", "float32", "cpu", "float32"),
+    ("none", "bfloat16", "cuda", "bfloat16"),
+    ("none", "float16", "cuda", "float16"),
+]
+
+
+@pytest.mark.parametrize(("quantization", "dtype", "device", "expected"), COMPUTE_TYPES)
+def test_ctranslate2_compute_types(quantization: str, dtype: str, device: str, expected: str) -> None:
+    from models.backends.ctranslate2 import compute_type
+
+    assert compute_type(quantization, dtype, device) == expected
+
+
+def test_missing_ctranslate2_package_names_the_fix(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # `import ctranslate2` raises ImportError
+    with pytest.raises(ModelUnavailable) as err:
+        loading._load("ctranslate2", LoadSpec("tiny:marian", None, "cpu", "auto", "int8"))
+    assert str(err.value) == "[E300] backend ctranslate2 needs the ctranslate2 package: pip install ctranslate2"
+
+
+def test_unknown_quantization() -> None:
+    with pytest.raises(ModelUnavailable) as err:
+        loading.load("tiny:marian", device="cpu", quantization="int4")
+    assert str(err.value) == "[E300] unknown quantization 'int4'; valid: auto, none, int8"
+
+
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA device")
+def test_cuda_defaults() -> None:
+    model = loading.load("tiny:marian")  # auto: transformers in bf16 (fp16 without bf16 support)
+    assert (model.backend, model.device, model.quantization) == ("transformers", "cuda", "none")
+    assert model.dtype in ("bfloat16", "float16")
+    tokens, sentences = model.batch_limits()
+    assert 4096 <= tokens <= 65536 and sentences == 512
+    assert len(model.generate_ids(SENTENCES, GREEDY)) == 3
+    with pytest.raises(ModelUnavailable, match="int8 with the transformers backend is CPU-only"):
+        loading.load("tiny:marian", backend="transformers", quantization="int8")
+
+
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA device")
+def test_ctranslate2_int8_on_cuda_keeps_order() -> None:
+    pytest.importorskip("ctranslate2")
+    model = loading.load("tiny:marian", backend="ctranslate2")
+    assert (model.backend, model.dtype, model.threads, model._make_parallel) == ("ctranslate2", "int8_float16", 1, None)
+    out = model.generate_ids(SENTENCES, GREEDY)
+    assert [model.generate_ids([s], GREEDY)[0] for s in SENTENCES] == out

@@ -1,4 +1,4 @@
-"""Segmentation: tables of French edge cases with literal expected sentences."""
+"""Segmentation: tables of French edge cases, Markdown blocks and English sentences, with literal expected values."""
 
 from __future__ import annotations
 
@@ -7,15 +7,10 @@ import re
 import pytest
 
 from pipeline.document import Document
-from pipeline.segment import (
-    FrenchSegmenter,
-    FrenchSegmenterConfig,
-    find_links,
-    parse_blocks,
-    split_long,
-    split_sentences,
-    strip_inline,
-)
+from pipeline.fitting import split_long
+from pipeline.markdown import find_links, parse_blocks, strip_inline
+from pipeline.segment import FrenchSegmenter, FrenchSegmenterConfig
+from pipeline.sentences import ENGLISH_SPLITTER, split_english, split_sentences
 
 SENTENCES = [
     # plain stops
@@ -187,6 +182,127 @@ BLOCKS = [
 @pytest.mark.parametrize(("markdown", "expected"), BLOCKS)
 def test_parse_blocks(markdown: str, expected: list[tuple[str, str, int, str]]) -> None:
     assert [(b.kind, b.text, b.level, b.marker) for b in parse_blocks(markdown)] == expected
+
+
+# What the CommonMark parser reads differently from line-by-line rules (CommonMark 0.31, sections 5.2-5.3, 4.4, 4.6).
+COMMONMARK_BLOCKS = [
+    # an ordered list interrupts a paragraph only when it starts at 1: a year ending a line stays in its paragraph
+    (
+        "Le conseil a voté le budget de\n2024. Le budget augmente.",
+        [("text", "Le conseil a voté le budget de\n2024. Le budget augmente.", 0, "")],
+    ),
+    ("Les mesures :\n3. la gratuité", [("text", "Les mesures :\n3. la gratuité", 0, "")]),
+    (
+        "Les mesures :\n1. la gratuité\n2. les horaires",
+        [
+            ("text", "Les mesures :", 0, ""),
+            ("list_item", "la gratuité", 0, "1."),
+            ("list_item", "les horaires", 0, "2."),
+        ],
+    ),
+    # nested lists: level is the nesting depth, marker as written
+    (
+        "- un\n  - deux\n    - trois\n- quatre",
+        [
+            ("list_item", "un", 0, "-"),
+            ("list_item", "deux", 1, "-"),
+            ("list_item", "trois", 2, "-"),
+            ("list_item", "quatre", 0, "-"),
+        ],
+    ),
+    (
+        "1. un\n   1) sous\n2. deux",
+        [("list_item", "un", 0, "1."), ("list_item", "sous", 1, "1)"), ("list_item", "deux", 0, "2.")],
+    ),
+    ("10) dix\n11) onze", [("list_item", "dix", 0, "10)"), ("list_item", "onze", 0, "11)")]),
+    # a list item's second paragraph is a paragraph, as the writer renders it
+    (
+        "- un\n\n  suite du même\n- deux",
+        [("list_item", "un", 0, "-"), ("text", "suite du même", 0, ""), ("list_item", "deux", 0, "-")],
+    ),
+    # a quote of two paragraphs, a lazy continuation line, a quote inside a list item
+    (
+        "> Premier paragraphe\n> cité.\n>\n> Second.",
+        [("quote", "Premier paragraphe\ncité.", 0, ""), ("quote", "Second.", 0, "")],
+    ),
+    ("> Cité\nsuite paresseuse.", [("quote", "Cité\nsuite paresseuse.", 0, "")]),
+    ("- > dans\n  > liste", [("quote", "dans\nliste", 0, "")]),
+    ("## Titre ##\n> ## Cité", [("heading", "Titre", 2, ""), ("heading", "Cité", 2, "")]),
+    # indented code after a blank line; an indented line can't interrupt a paragraph
+    (
+        "Texte.\n\n    code indenté\n    ligne 2\n\nFin.",
+        [("text", "Texte.", 0, ""), ("code", "code indenté\nligne 2", 0, ""), ("text", "Fin.", 0, "")],
+    ),
+    ("Texte\n    pas du code", [("text", "Texte\n    pas du code", 0, "")]),
+    ("```python\nx = 1\n\ny = 2\n```", [("code", "x = 1\n\ny = 2", 0, "")]),
+    # setext heading with the paragraph that follows it; thematic breaks give no block
+    ("Titre\n-----\nTexte.", [("heading", "Titre", 2, ""), ("text", "Texte.", 0, "")]),
+    ("Avant.\n\n* * *\n\nAprès.", [("text", "Avant.", 0, ""), ("text", "Après.", 0, "")]),
+    # HTML blocks: comments are not text; other blocks are, their tags dropped by strip_inline
+    (
+        "<!-- note -->\n\n<div>\nUn **texte**\n</div>\n\nFin.",
+        [("text", "<div>\nUn **texte**\n</div>", 0, ""), ("text", "Fin.", 0, "")],
+    ),
+    ("Texte\r\nsuite\r\n\r\n- a", [("text", "Texte\nsuite", 0, ""), ("list_item", "a", 0, "-")]),
+]
+
+
+@pytest.mark.parametrize(("markdown", "expected"), COMMONMARK_BLOCKS)
+def test_parse_blocks_commonmark(markdown: str, expected: list[tuple[str, str, int, str]]) -> None:
+    assert [(b.kind, b.text, b.level, b.marker) for b in parse_blocks(markdown)] == expected
+
+
+def test_segmenter_year_mid_paragraph_and_code() -> None:
+    text = "Le conseil a voté le budget de\n2024. Le budget augmente.\n\n```\nx = 1. Y\n```"
+    doc = FrenchSegmenter(FrenchSegmenterConfig())(Document("d", text))
+    assert [(p.index, p.kind) for p in doc.paragraphs] == [(0, "text"), (1, "code")]
+    assert [(s.paragraph, s.source, s.translation, s.flags, s.verbatim) for s in doc.segments] == [
+        (0, "Le conseil a voté le budget de 2024.", None, (), False),
+        (0, "Le budget augmente.", None, (), False),
+        (1, "x = 1. Y", "x = 1. Y", ("verbatim",), True),
+    ]
+    assert doc.to_translate() == list(doc.segments[:2])
+
+
+ENGLISH = [
+    (
+        "Dr. Smith met Mr. Jones at 3 p.m. on Jan. 5. They talked.",
+        ["Dr. Smith met Mr. Jones at 3 p.m. on Jan. 5.", "They talked."],
+    ),
+    (
+        "Amazon is contesting the Pentagon's $10 billion JEDI award to Microsoft. It says President Trump's bias"
+        " against Jeff Bezos cost it the contract. A judge in Washington will hear the case.",
+        [
+            "Amazon is contesting the Pentagon's $10 billion JEDI award to Microsoft.",
+            "It says President Trump's bias against Jeff Bezos cost it the contract.",
+            "A judge in Washington will hear the case.",
+        ],
+    ),
+    (
+        "The U.S. economy grew 2.5% in Q3. Analysts expected 2.1%.",
+        ["The U.S. economy grew 2.5% in Q3.", "Analysts expected 2.1%."],
+    ),
+    # pysbd keeps a quotation of several sentences whole (the French rules split it)
+    (
+        '"We knew we would suffer. Tonight, nobody can take it away," he said. The draw is on Wednesday.',
+        ['"We knew we would suffer. Tonight, nobody can take it away," he said.', "The draw is on Wednesday."],
+    ),
+    ("One\ntwo. Three.", ["One", "two.", "Three."]),
+    ("No final stop", ["No final stop"]),
+    ("", []),
+    ("  \n ", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ENGLISH)
+def test_split_english(text: str, expected: list[str]) -> None:
+    sentences = split_english(text)
+    assert sentences == expected
+    assert "".join(sentences).replace(" ", "") == "".join(text.split())  # nothing lost
+
+
+def test_english_splitter_name() -> None:
+    assert ENGLISH_SPLITTER == "pysbd-0.3.4-en"
 
 
 def test_sample_article_segments(sample_text: str) -> None:

@@ -10,6 +10,7 @@ from models import loading
 from pipeline import config
 from pipeline.document import Document
 from pipeline.segment import FrenchSegmenter, FrenchSegmenterConfig
+from pipeline.stage import StageContext
 from pipeline.translate import GuardConfig, MarianConfig, Translate, degenerate_reason, token_batches
 
 CORPUS_FR = Path(__file__).resolve().parent.parent / "models" / "corpus" / "fr.txt"
@@ -137,11 +138,17 @@ def test_5000_word_article_with_tiny_marian() -> None:
 
 
 class DictCache:
+    """A TranslationCache in a dict, counting hits and misses as the batch cache does."""
+
     def __init__(self) -> None:
         self.data: dict[tuple[str, str], str] = {}
+        self.hits = self.misses = 0
 
     def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
-        return {s: self.data[(namespace, s)] for s in sources if (namespace, s) in self.data}
+        found = {s: self.data[(namespace, s)] for s in sources if (namespace, s) in self.data}
+        self.hits += sum(s in found for s in sources)
+        self.misses += sum(s not in found for s in sources)
+        return found
 
     def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
         self.data.update({(namespace, s): t for s, t in pairs})
@@ -149,24 +156,30 @@ class DictCache:
 
 def test_cache_translates_only_new_sentences(fake_model) -> None:
     cache = DictCache()
-    stage = Translate(MarianConfig(), fake_model)
-    stage.cache = cache
+    stage = Translate(MarianConfig(), fake_model, context=StageContext(cache=cache, namespace="a"))
     stage(segmented("E\u0301te\u0301 chaud. Trois."))  # decomposed accents
-    assert (stage.cache_hits, stage.cache_misses) == (0, 2)
+    assert (cache.hits, cache.misses) == (0, 2)
     out = stage(segmented("\u00c9t\u00e9 chaud. Quatre."))  # the same sentence, NFC: a hit
     assert [s.translation for s in out.segments] == ["E\u0301TE\u0301 CHAUD.", "QUATRE."]
-    assert (stage.cache_hits, stage.cache_misses) == (1, 3)
+    assert (cache.hits, cache.misses) == (1, 3)
     assert [b for b, _ in fake_model.batches] == [["Trois.", "E\u0301te\u0301 chaud."], ["Quatre."]]
-    # Other settings, other namespace: nothing shared.
-    other = Translate(MarianConfig(num_beams=2), fake_model)
-    other.cache = cache
+    # Another namespace (other settings: pipeline.signature): nothing shared.
+    other = Translate(MarianConfig(num_beams=2), fake_model, context=StageContext(cache=cache, namespace="b"))
     other(segmented("Trois."))
-    assert (other.cache_hits, other.cache_misses) == (0, 1)
+    assert (cache.hits, cache.misses) == (1, 4)
 
 
 def test_degenerate_outputs_are_not_cached(fake_model) -> None:
     fake_model.fn = lambda text: "la la la la la"
-    stage = Translate(MarianConfig(), fake_model)
-    stage.cache = DictCache()
-    stage(segmented("Phrase."))
-    assert stage.cache.data == {}
+    cache = DictCache()
+    Translate(MarianConfig(), fake_model, context=StageContext(cache=cache, namespace="a"))(segmented("Phrase."))
+    assert cache.data == {}
+
+
+def test_progress_comes_with_the_context(fake_model) -> None:
+    calls: list[tuple[int, int]] = []
+    stage = Translate(
+        MarianConfig(max_batch_size=1), fake_model, context=StageContext(progress=lambda d, t: calls.append((d, t)))
+    )
+    stage(segmented("Un. Deux trois."))
+    assert calls == [(1, 2), (2, 2)]

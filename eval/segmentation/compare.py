@@ -1,6 +1,6 @@
 """Boundary precision/recall/F1 of French sentence segmenters on the gold set.
 
-Compares precis's segmenter (``pipeline.segment.split_sentences``) with pysbd and
+Compares precis's segmenter (``pipeline.sentences.split_sentences``) with pysbd and
 sentencex on the development set ``fr_gold.jsonl`` (precis's rules were refined while
 looking at its errors) and the held-out set ``fr_heldout.jsonl`` (annotated separately,
 never looked at while tuning), and writes ``results.md`` and ``results.json`` beside
@@ -46,7 +46,7 @@ def segmenters() -> dict[str, tuple[str, Callable[[str], list[str]]]]:
     import pysbd
     import sentencex
 
-    from pipeline.segment import split_sentences
+    from pipeline.sentences import split_sentences
 
     fr = pysbd.Segmenter(language="fr", clean=False)
     return {

@@ -1,10 +1,12 @@
 """A sentence-level translation cache in SQLite, shared by the runs (and Ray actors) of a batch.
 
 The translate stage asks it for the sentences it is about to translate and stores what
-it translated (``pipeline.translate.TranslationCache``). Keys are the stage's namespace
-(model, revision and generation settings) and the normalized sentence, so a rerun, or
+it translated (``pipeline.stage.TranslationCache``). Keys are the stage's namespace (its
+part of the output signature, ``pipeline.signature``: model, revision, backend and
+generation settings, built by the Pipeline) and the normalized sentence, so a rerun, or
 an article updated by one sentence, translates only sentences it has not seen under the
-same settings.
+same settings. The cache counts its own hits and misses, so whoever runs the pipeline
+reads them here, whatever stage asked.
 
 A run sees only what earlier runs stored, not what it stores itself: which group of a
 run is processed first (on one process or on many Ray actors) then can't change any
@@ -64,6 +66,8 @@ class SQLiteTranslationCache:
         self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         self._setup(timeout)
         self._known: set[str] = set()
+        self.hits = 0  # sentences asked for and found, repeats included
+        self.misses = 0  # sentences asked for and not found: the translator translates them
 
     def _setup(self, timeout: float) -> None:
         """WAL mode and the tables, safe when several processes open a new file at once.
@@ -94,17 +98,27 @@ class SQLiteTranslationCache:
                 delay = min(delay * 2, 1.0)
 
     def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
-        """The cached translations of those ``sources`` known under ``namespace``."""
+        """The cached translations of those ``sources`` known under ``namespace``.
+
+        ``sources`` are every sentence the translator needs, repeats included, so the
+        counts are of sentences as they are translated: a repeat found counts once per
+        time it occurs (``hits``), one not found once per time it must be translated
+        (``misses``). The query itself asks for each distinct sentence once.
+        """
         digest = _digest(namespace)
+        distinct = list(dict.fromkeys(sources))
         found: dict[str, str] = {}
-        for i in range(0, len(sources), _CHUNK):
-            chunk = sources[i : i + _CHUNK]
+        for i in range(0, len(distinct), _CHUNK):
+            chunk = distinct[i : i + _CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
                 f"SELECT source, translation FROM translations WHERE digest = ? AND run != ? AND source IN ({marks})",
                 [digest, self.run, *chunk],
             )
             found.update(rows.fetchall())
+        hits = sum(1 for source in sources if source in found)
+        self.hits += hits
+        self.misses += len(sources) - hits
         return found
 
     def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:

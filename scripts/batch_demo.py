@@ -1,7 +1,7 @@
 """The nightly-batch acceptance run, reproducible: kill -9, resume, skip, Ray, timed.
 
-    python tests/batch_demo.py jsonl ARTICLES.txt OUT.jsonl   # one article a line -> JSONL
-    python tests/batch_demo.py demo [--work DIR] [--config FILE] [--kill-after N] [--ray-actors N] [--no-ray]
+    python scripts/batch_demo.py jsonl ARTICLES.txt OUT.jsonl   # one article a line -> JSONL
+    python scripts/batch_demo.py demo [--work DIR] [--config FILE] [--kill-after N] [--ray-actors N] [--no-ray]
 
 ``demo`` builds an input folder of the 200 OrangeSum sample articles (one .txt each)
 plus 5 bad files (empty, binary, undecodable, English, over the size limit), then:
@@ -122,7 +122,22 @@ def demo(args: argparse.Namespace) -> int:
     print(f"input: {good} articles + {bad} bad files in {folder}")
     check = Checks()
     base = ["--config", args.config, "--log-json"]
+    names = kill_resume_rerun(args, folder, out, base, good, bad, check)
+    if args.no_ray:
+        return check.failed
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        print("ray engine: Ray isn't installed (pip install -e '.[ray]'); skipped")
+        return check.failed
+    ray_against_local(args, work, folder, base, good, names, check)
+    return check.failed
 
+
+def kill_resume_rerun(
+    args: argparse.Namespace, folder: Path, out: Path, base: list[str], good: int, bad: int, check: Checks
+) -> list[str]:
+    """Steps 1-3 into ``out``; returns the names of the results."""
     # 1. killed part-way
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -160,14 +175,15 @@ def demo(args: argparse.Namespace) -> int:
     summary(manifest)
     check(manifest["counts"]["skipped"] == good and manifest["counts"]["done"] == 0, "everything skipped")
     check(len(results(out)) == good, "still exactly one result per article")
+    check(manifest["timings"]["models_s"] is None, "no model loaded (the keys need only the models' revisions)")
+    return names
 
-    if args.no_ray:
-        return check.failed
-    try:
-        import ray  # noqa: F401
-    except ImportError:
-        print("ray engine: Ray isn't installed (pip install -e '.[ray]'); skipped")
-        return check.failed
+
+def ray_against_local(
+    args: argparse.Namespace, work: Path, folder: Path, base: list[str], good: int, names: list[str], check: Checks
+) -> None:
+    """Steps 4-5: the Ray engine and an uninterrupted local run into fresh folders, their records compared."""
+    out = work / "out"
     ray_out, local_out = work / "out-ray", work / "out-local"
     ray_cmd = precis(str(folder), "--out", str(ray_out), *base, "--engine", "ray", "--ray-actors", str(args.ray_actors))
     done, _ = step(f"run 4 (ray engine, {args.ray_actors} actors)", ray_cmd)
@@ -180,6 +196,7 @@ def demo(args: argparse.Namespace) -> int:
     )
     manifest = last_manifest(local_out)
     summary(manifest)
+    check(manifest["signature"] == last_manifest(ray_out)["signature"], "same output signature on both engines")
     a, b = records(local_out), records(ray_out)
     differ = sorted(name for name in a if a[name] != b.get(name))
     check(not differ, f"ray records equal local records, timings aside ({len(differ)} differ: {differ[:5]})")
@@ -188,7 +205,6 @@ def demo(args: argparse.Namespace) -> int:
     # Not a check: the resumed run grouped the articles left differently, and the tiny models
     # never stop before max_new_tokens, which depends on the longest sentence of a batch.
     print(f"  {regrouped} of the killed-and-resumed run's records differ from the uninterrupted run's")
-    return check.failed
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ Layout of an output folder::
       index.jsonl               every result: id, key, path, source (rewritten atomically)
       failures.jsonl            the articles the latest run could not process, with reasons
       runs/<run-id>/            manifest.json, failures.jsonl and index.jsonl of each run
-      cache.sqlite              the sentence translation cache (pipeline.batch_cache)
+      cache.sqlite              the sentence translation cache (pipeline.batch.cache)
       .lock                     held by the run in progress (fcntl.flock)
 
 Every file a reader may see is complete: it is written to a temporary file in the same
@@ -18,14 +18,11 @@ per-run logs are fsynced line by line; a line cut short by a crash is skipped wh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import socket
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +31,6 @@ from typing import Any, BinaryIO
 from pipeline.errors import LockError
 
 TEMP_SUFFIX = ".tmp"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def fsync_dir(folder: Path) -> None:
@@ -113,19 +109,6 @@ class JsonlLog:
 
     def close(self) -> None:
         self.file.close()
-
-
-def result_name(doc_id: str, key: str) -> str:
-    """A stable, unique file name for an article's result: its id made file-safe, then its key.
-
-    An id that had to be changed to be safe (slashes, spaces, accents, very long) gets a
-    short hash of the original, so two ids never share a name.
-    """
-    ascii_id = unicodedata.normalize("NFKD", doc_id).encode("ascii", "ignore").decode("ascii")
-    safe = _UNSAFE.sub("_", ascii_id).strip("._")[:80] or "article"
-    if safe != doc_id:
-        safe += "~" + hashlib.sha256(doc_id.encode()).hexdigest()[:8]
-    return f"{safe}.{key}.json"
 
 
 class Store:

@@ -1,0 +1,99 @@
+"""The transformers backend: PyTorch generation through transformers' ``generate``.
+
+torch is imported when a model is loaded or run, not with this module: ``resolve_backend``
+and the signature read this class's attributes without loading any model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from models.backends import GenerationSettings, LoadSpec, register
+from models.backends.base import ModelSource, Seq2SeqBase, reading
+from pipeline.errors import ModelUnavailable
+
+if TYPE_CHECKING:
+    import torch
+
+
+def resolve_dtype(dtype: str, device: str) -> torch.dtype:
+    """The torch dtype of a config's ``dtype``: "auto" is bf16 (else fp16) on CUDA, fp32 on CPU."""
+    import torch
+
+    if dtype == "auto":
+        if device == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    return getattr(torch, dtype)
+
+
+@register("transformers")
+class TransformersSeq2Seq(Seq2SeqBase):
+    """PyTorch generation through transformers' ``generate``."""
+
+    libraries = ("torch",)
+    default_quantization = "none"
+
+    def __init__(self, spec: LoadSpec, source: ModelSource, model: Any, dtype: str) -> None:
+        super().__init__(spec, source, dtype)
+        self.config = model.config
+        self.model = model
+        self.threads = spec.threads  # None: torch's own count, left alone
+
+    @classmethod
+    def load(cls, spec: LoadSpec, source: ModelSource) -> TransformersSeq2Seq:
+        """Load the weights with ``from_pretrained`` onto the device, quantized when asked.
+
+        Raises:
+            ModelUnavailable: the weights can't be read, or int8 is asked for on CUDA.
+        """
+        import torch
+        from transformers import AutoModelForSeq2SeqLM
+
+        with reading(spec.name):
+            model = AutoModelForSeq2SeqLM.from_pretrained(
+                source.location,
+                revision=spec.revision,
+                local_files_only=source.local_only,
+                dtype=resolve_dtype(spec.dtype, spec.device),
+            )
+        model.to(spec.device).eval()
+        # Lengths always come from precis's settings (max_new_tokens/min_new_tokens); a
+        # published min_length (56 for distilbart-cnn) would otherwise apply on top of them.
+        model.generation_config.min_length = 0
+        label = str(model.dtype).removeprefix("torch.")
+        if spec.quantization == "int8":
+            if spec.device != "cpu":
+                raise ModelUnavailable(
+                    "int8 with the transformers backend is CPU-only; use backend ctranslate2 on CUDA"
+                )
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            label = "int8-dynamic"
+        return cls(spec, source, model, label)
+
+    def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
+        """Decode one batch with ``generate`` (greedy or beam search, no sampling)."""
+        import torch
+
+        if not texts:
+            return []
+        # torch's thread count is process-wide: set it at each call, so that models loaded
+        # with different counts each run with their own.
+        if self.threads is not None and torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+        self._check_window([enc["input_ids"].shape[1]])
+        enc = {k: v.to(self.device) for k, v in enc.items()}
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc,
+                max_new_tokens=settings.max_new_tokens,
+                min_new_tokens=settings.min_new_tokens or None,
+                num_beams=settings.num_beams,
+                length_penalty=settings.length_penalty,
+                no_repeat_ngram_size=settings.no_repeat_ngram_size,
+                repetition_penalty=settings.repetition_penalty,
+                do_sample=False,
+                early_stopping=True,
+            )
+        return [self._strip_special(row) for row in out.tolist()]

@@ -1,0 +1,95 @@
+"""A batch run's events on stderr: a progress bar on a terminal, JSON lines for cron."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from pipeline.batch.store import now_iso
+
+
+class Reporter:
+    """Run events on stderr: JSON lines (one object per event) or, on a terminal, lines and a progress bar.
+
+    JSON lines are the default when stderr is not a terminal (cron, systemd, CI), so logs
+    can be parsed; ``--log-json`` forces them on a terminal too.
+    """
+
+    def __init__(self, stream: TextIO | None = None, json_lines: bool | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.json = (not tty) if json_lines is None else json_lines
+        self.bar = tty and not self.json
+        self.run_id: str | None = None
+        self._bar_shown = False
+        self._last_progress = 0.0
+
+    def event(self, name: str, text: str | None = None, /, **fields: Any) -> None:
+        """One event: a JSON object with ts, event, run and ``fields``; or ``text`` for people."""
+        if self.json:
+            row = {"ts": now_iso(), "event": name}
+            if self.run_id:
+                row["run"] = self.run_id
+            row.update(fields)
+            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        elif text is not None:
+            self._clear_bar()
+            self.stream.write(f"precis: {text}\n")
+        self.stream.flush()
+
+    @contextmanager
+    def notices(self) -> Iterator[None]:
+        """Messages logged under "precis" (a model being converted...) as ``notice`` events meanwhile.
+
+        Without this they go to stderr as plain lines, which would break the JSON lines.
+        """
+        reporter = self
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                message = record.getMessage()
+                reporter.event("notice", message, level=record.levelname.lower(), message=message)
+
+        logger = logging.getLogger("precis")
+        saved = logger.handlers, logger.propagate
+        logger.handlers, logger.propagate = [Handler()], False  # in place of the CLI's plain lines
+        try:
+            yield
+        finally:
+            logger.handlers, logger.propagate = saved
+
+    def progress(
+        self, *, done: int, skipped: int, failed: int, total: int, elapsed: float, force: bool = False
+    ) -> None:
+        """A progress event (JSON) or the bar redrawn (terminal); at most every few seconds unless forced."""
+        now = time.monotonic()
+        if not force and now - self._last_progress < (10.0 if self.json else 0.2):
+            return
+        self._last_progress = now
+        seen = done + skipped + failed
+        rate = done / elapsed if elapsed > 0 else 0.0
+        if self.json:
+            self.event("progress", total=total, rate=round(rate, 3), done=done, skipped=skipped, failed=failed)
+            return
+        if not self.bar:
+            return
+        width = 24
+        filled = min(width, round(width * seen / total)) if total else width
+        left = (total - seen) / rate if rate > 0 and total > seen else 0
+        eta = time.strftime("%H:%M:%S", time.gmtime(left)) if left else "--:--:--"
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {seen}/{total}  done {done}  "
+            f"skipped {skipped}  failed {failed}  {rate:.2f}/s  ETA {eta}\033[K"
+        )
+        self.stream.flush()
+        self._bar_shown = True
+
+    def _clear_bar(self) -> None:
+        if self._bar_shown:
+            self.stream.write("\r\033[K")
+            self._bar_shown = False

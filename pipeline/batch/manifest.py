@@ -1,0 +1,159 @@
+"""A run's manifest (``runs/<run-id>/manifest.json``): what it did, with what, how fast.
+
+It is built once, when the run starts (``Manifest.start``), written then with status
+``running`` (so a crash leaves a manifest that says the run never finished), updated
+when the models load, and written again when the run ends (``finish``). Its
+``signature`` is the run's printed output signature (``pipeline.signature``): the one
+string the keys of its results come from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch.options import BatchOptions
+from pipeline.batch.store import now_iso, write_atomic
+from pipeline.config import Config
+from pipeline.signature import Signature, versions
+
+# At most this many ignored files are listed by name; the count has them all.
+IGNORED_LISTED = 100
+
+
+@dataclass
+class Counts:
+    done: int = 0  # results written by this run
+    skipped: int = 0  # results already there (an earlier run, or a duplicate in this one)
+    failed: int = 0
+
+    @property
+    def seen(self) -> int:
+        return self.done + self.skipped + self.failed
+
+
+@dataclass
+class Timings:
+    models_s: float | None = None  # loading the models in this process; None: none loaded here
+    processing_s: float | None = None  # from the first group to process to the end
+    wall_s: float | None = None
+    stages_s: dict[str, float] = field(default_factory=dict)  # each stage's share of the results' time
+
+
+@dataclass
+class CacheStats:
+    path: str | None
+    hits: int = 0
+    misses: int = 0
+
+
+@dataclass(kw_only=True)
+class Manifest:
+    """The manifest's fields, in the order manifest.json lists them."""
+
+    run: str
+    status: str = "running"  # then complete, stopped (--max-failures) or aborted
+    started: str
+    finished: str | None = None
+    host: str
+    pid: int
+    input: str
+    input_kind: str
+    out: str
+    engine: str
+    options: dict[str, Any]
+    counts: dict[str, int]
+    timings: Timings = field(default_factory=Timings)
+    throughput: dict[str, float | None] = field(default_factory=lambda: {"articles_per_s": None})
+    cache: CacheStats
+    config: dict[str, Any]
+    signature: str
+    models: list[dict[str, Any]]
+    versions: dict[str, str]
+    lock: dict[str, Any]
+    temp_files_removed: int
+    ignored_files: list[str]
+    index: str = "index.jsonl"
+    failures: str
+    error: str | None = None
+    exit_code: int | None = None
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        run_id: str,
+        options: BatchOptions,
+        input_kind: str,
+        config: Config,
+        signature: Signature,
+        models: list[dict[str, Any]],
+        total: int,
+        ignored: list[str],
+        stale_lock: dict[str, Any] | None,
+        temp_files_removed: int,
+    ) -> Manifest:
+        """The manifest of a run starting now, with the models described (not loaded yet)."""
+        o = options
+        ray = {"actors": o.ray_actors, "cpus_per_actor": o.ray_cpus_per_actor, "gpus_per_actor": o.ray_gpus_per_actor}
+        return cls(
+            run=run_id,
+            started=now_iso(),
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            input=str(o.input),
+            input_kind=input_kind,
+            out=str(o.out),
+            engine=o.engine,
+            options={
+                "group_size": o.group_size,
+                "max_failures": o.max_failures,
+                "limits": asdict(o.limits),
+                "ray": ray if o.engine == "ray" else None,
+            },
+            counts={"total": total, **asdict(Counts()), "ignored": len(ignored)},
+            cache=CacheStats(path=str(o.cache_path) if o.cache_path else None),
+            config=config.to_dict(),
+            signature=str(signature),
+            models=models,
+            versions=versions(),
+            lock={"stale_taken_over": stale_lock},
+            temp_files_removed=temp_files_removed,
+            ignored_files=ignored[:IGNORED_LISTED],
+            failures=f"runs/{run_id}/failures.jsonl",
+        )
+
+    def models_loaded(self, models: list[dict[str, Any]], seconds: float) -> None:
+        """The models as loaded (with their number format and device) and how long they took."""
+        self.models = models
+        self.timings.models_s = round(seconds, 3)
+
+    def finish(
+        self,
+        *,
+        status: str,
+        error: str | None,
+        exit_code: int | None,
+        counts: Counts,
+        processing_s: float,
+        wall_s: float,
+        stages_s: dict[str, float],
+        cache_hits: int,
+        cache_misses: int,
+    ) -> None:
+        """How the run ended: status, counts, timings, throughput and the cache's hits and misses."""
+        self.status, self.finished, self.error, self.exit_code = status, now_iso(), error, exit_code
+        self.counts.update(asdict(counts))
+        self.timings.processing_s = round(processing_s, 3)
+        self.timings.wall_s = round(wall_s, 3)
+        self.timings.stages_s = {kind: round(seconds, 3) for kind, seconds in stages_s.items()}
+        self.throughput["articles_per_s"] = round(counts.done / processing_s, 3) if processing_s > 0 else None
+        self.cache.hits, self.cache.misses = cache_hits, cache_misses
+
+    def write(self, path: Path) -> None:
+        """Write it to ``path`` atomically: a reader sees the previous version or this one."""
+        write_atomic(path, (json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

@@ -1,0 +1,333 @@
+"""The driver of a batch run: the one loop that keys articles, skips finished ones and records outcomes.
+
+``run_batch`` streams the articles of an input (``batch.inputs``) and, for each:
+
+1. reads and checks it; a bad article becomes a line of ``failures.jsonl`` and the run goes on;
+2. keys it under the run's output signature (``batch.keys``);
+3. skips it when ``results/<id>.<key>.json`` already exists (results are written
+   atomically, so present means complete): a rerun does only what is left;
+4. otherwise hands it, in groups, to the engine (``batch.engines``), and writes every
+   result, index entry and failure the engine gives back, whichever engine it is.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch import engines, inputs
+from pipeline.batch.events import Reporter
+from pipeline.batch.inputs import Item
+from pipeline.batch.keys import run_key
+from pipeline.batch.manifest import Counts, Manifest
+from pipeline.batch.options import BatchOptions
+from pipeline.batch.store import JsonlLog, Lock, Store, describe, now_iso
+from pipeline.batch.worker import GroupResult, Outcome, Task, make_task
+from pipeline.config import Config
+from pipeline.errors import InputError, PrecisError
+from pipeline.signature import Signature
+
+
+@dataclass
+class RunResult:
+    """How a run ended: its id, status, counts, exit code and manifest."""
+
+    run_id: str
+    status: str
+    counts: Counts
+    exit_code: int
+    manifest: Path
+
+
+class Run:
+    """The state of one run: counts, logs and where its outcomes are written."""
+
+    def __init__(self, store: Store, run_id: str, options: BatchOptions, reporter: Reporter, total: int) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.options = options
+        self.reporter = reporter
+        self.total = total
+        self.dir = store.out / "runs" / run_id
+        self.dir.mkdir(parents=True)
+        self.failures = JsonlLog(self.dir / "failures.jsonl")
+        self.index = JsonlLog(self.dir / "index.jsonl")
+        self.counts = Counts()
+        self.claimed: set[str] = set()
+        self.stopped = False
+        self.started = time.perf_counter()
+        self.processing_started: float | None = None
+        self.stage_seconds: dict[str, float] = {}
+        self.cache_hits = self.cache_misses = 0
+
+    def tasks(self, items: Iterable[Item], digest: str) -> Iterator[Task]:
+        """The tasks left to do: unreadable articles are recorded, finished ones skipped."""
+        for item in items:
+            if self.stopped:
+                return
+            try:
+                task = make_task(item, self.options.limits, digest)
+            except InputError as exc:
+                self.record(Outcome.failure(item, exc))
+                continue
+            if task.name in self.claimed or self.store.done(task.name):
+                self._index(task.article.doc.id, task.key, task.name, item.source, task.article.metadata)
+                self.counts.skipped += 1
+                self.progress()
+                continue
+            self.claimed.add(task.name)
+            yield task
+
+    def groups(self, tasks: Iterable[Task]) -> Iterator[list[Task]]:
+        """The tasks in groups of ``group_size``; processing starts with the first group."""
+        group: list[Task] = []
+        for task in tasks:
+            group.append(task)
+            if len(group) >= self.options.group_size:
+                yield self._first(group)
+                group = []
+        if group and not self.stopped:
+            yield self._first(group)
+
+    def _first(self, group: list[Task]) -> list[Task]:
+        if self.processing_started is None:
+            self.processing_started = time.perf_counter()
+        return group
+
+    def record(self, outcome: Outcome) -> None:
+        """Write an outcome: the result file then its index entry, or a failure line."""
+        if outcome.ok:
+            self.store.write(str(outcome.name), str(outcome.record))
+            self._index(outcome.id, outcome.key, str(outcome.name), outcome.source, outcome.metadata)
+            self.counts.done += 1
+            for kind, seconds in outcome.timings.items():
+                self.stage_seconds[kind] = self.stage_seconds.get(kind, 0.0) + seconds
+            return
+        row = {"id": outcome.id, "source": outcome.source, "code": outcome.code, "message": outcome.message}
+        self.failures.append({**row, "run": self.run_id, "ts": now_iso()})
+        self.counts.failed += 1
+        self.reporter.event(
+            "article_failed", f"failed: {outcome.id or outcome.source}: [{outcome.code}] {outcome.message}", **row
+        )
+        limit = self.options.max_failures
+        if limit is not None and self.counts.failed >= limit and not self.stopped:
+            self.stopped = True
+            self.reporter.event(
+                "stopped", f"stopping: {self.counts.failed} articles failed (--max-failures {limit})", limit=limit
+            )
+
+    def record_group(self, result: GroupResult) -> None:
+        for outcome in result.outcomes:
+            self.record(outcome)
+        self.cache_hits += result.hits
+        self.cache_misses += result.misses
+        self.progress(force=True)
+
+    def progress(self, force: bool = False) -> None:
+        c = self.counts
+        elapsed = time.perf_counter() - self.started
+        self.reporter.progress(
+            done=c.done, skipped=c.skipped, failed=c.failed, total=self.total, elapsed=elapsed, force=force
+        )
+
+    def _index(self, doc_id: str | None, key: str | None, name: str, source: str, metadata: Any) -> None:
+        entry = {"id": doc_id, "key": key, "path": self.store.relative(self.store.path_of(name)), "source": source}
+        if metadata:
+            entry["metadata"] = metadata
+        self.index.append(entry)
+
+    def close(self) -> None:
+        self.failures.close()
+        self.index.close()
+
+
+def new_run_id(out: Path) -> str:
+    """Sortable and unique in ``out``: UTC start time to the millisecond, and pid."""
+    while True:
+        now = time.time()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+        run_id = f"{stamp}-{os.getpid()}"
+        if not (out / "runs" / run_id).exists():
+            return run_id
+        time.sleep(0.001)
+
+
+def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None = None) -> RunResult:
+    """Process every article of ``options.input`` not already done into ``options.out``.
+
+    Returns:
+        the run's result; its ``exit_code`` is 0 when every article is done, 1 when some
+        failed or the run stopped at ``max_failures``.
+
+    Raises:
+        ConfigError: an unknown engine.
+        InputError: the input doesn't exist or isn't a supported kind.
+        LockError: another run holds the output folder.
+        ModelUnavailable, ConfigError: the pipeline can't be built.
+        EngineError: the engine can't run (Ray missing or failing, models that give
+            another signature than the keys').
+    """
+    engine_cls = engines.get(options.engine)
+    options = options.absolute()
+    reporter = reporter or Reporter(json_lines=options.log_json)
+    input_kind = inputs.kind_of(options.input)
+    # Listing the input first (paths only) gives the total for the progress bar, and an
+    # input that can't be listed fails before anything is locked or written; so do the
+    # keys' models, described from their configs (no weights), for the engine's device.
+    ignored: list[str] = []
+    total = sum(1 for _ in inputs.list_items(options.input, exclude=options.out, ignored=ignored))
+    models, signature = run_key(config, engine_cls.device(config, options))
+    run, lock, manifest = _begin(config, options, reporter, input_kind, models, signature, ignored, total)
+    status, error = "aborted", None
+    try:
+        _announce(run, lock, ignored)
+        engine = engine_cls(
+            config,
+            options,
+            run_id=run.run_id,
+            signature=signature,
+            on_load=partial(_models_ready, run, manifest),
+            stopped=lambda: run.stopped,
+        )
+        with reporter.notices():
+            _process(run, engine, inputs.list_items(options.input, exclude=options.out), signature.digest)
+        status = "stopped" if run.stopped else "complete"
+    except BaseException as exc:
+        error = str(exc) if isinstance(exc, PrecisError) else f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        try:
+            result = _finish(run, manifest, status, error)
+        finally:
+            lock.release()
+    return result
+
+
+def _begin(
+    config: Config,
+    options: BatchOptions,
+    reporter: Reporter,
+    input_kind: str,
+    models: list[dict[str, Any]],
+    signature: Signature,
+    ignored: list[str],
+    total: int,
+) -> tuple[Run, Lock, Manifest]:
+    """Take the output folder's lock, clean what a killed run left, and write the manifest of a run starting."""
+    options.out.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id(options.out)
+    reporter.run_id = run_id
+    lock = Lock(options.out, run_id)
+    lock.acquire()
+    try:
+        store = Store(options.out)
+        removed = store.clean()
+        run = Run(store, run_id, options, reporter, total)
+        manifest = Manifest.start(
+            run_id=run_id,
+            options=options,
+            input_kind=input_kind,
+            config=config,
+            signature=signature,
+            models=models,
+            total=total,
+            ignored=ignored,
+            stale_lock=lock.stale,
+            temp_files_removed=removed,
+        )
+        manifest.write(run.dir / "manifest.json")
+    except BaseException:
+        lock.release()
+        raise
+    return run, lock, manifest
+
+
+def _process(run: Run, engine: engines.Engine, items: Iterable[Item], digest: str) -> None:
+    """The one loop of every engine: the tasks left go to the engine in groups, their outcomes are written here."""
+    with closing(engine.run(run.groups(run.tasks(items, digest)))) as results:  # closed: Ray stops at once
+        for result in results:
+            run.record_group(result)
+            if run.stopped:
+                break
+
+
+def _announce(run: Run, lock: Lock, ignored: list[str]) -> None:
+    o, reporter = run.options, run.reporter
+    reporter.event(
+        "run_start",
+        f"run {run.run_id}: {run.total} article(s) from {o.input} into {o.out} ({o.engine} engine)",
+        input=str(o.input),
+        out=str(o.out),
+        engine=o.engine,
+        total=run.total,
+    )
+    if lock.stale:
+        reporter.event(
+            "lock_stale",
+            f"took over a stale lock: the run of {describe(lock.stale)} ended without releasing it",
+            previous=lock.stale,
+        )
+    if ignored:
+        reporter.event(
+            "ignored_files",
+            f"ignored {len(ignored)} file(s) that aren't .md, .txt or .html, e.g. {ignored[0]}",
+            count=len(ignored),
+            examples=ignored[:5],
+        )
+
+
+def _models_ready(run: Run, manifest: Manifest, models: list[dict[str, Any]], seconds: float) -> None:
+    manifest.models_loaded(models, seconds)
+    names = ", ".join(f"{m['stage']}: {m['name']}" for m in models) or "no models"
+    run.reporter.event("models_ready", f"models ready in {seconds:.1f}s ({names})", seconds=round(seconds, 3))
+
+
+def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> RunResult:
+    """Publish the run's index, failures and manifest (the index even for an aborted run)."""
+    run.close()
+    run.store.merge_index(run.dir / "index.jsonl")
+    if status != "aborted":
+        # failures.jsonl is the latest finished run's: failed articles are retried every run,
+        # so it lists exactly those that still fail (an aborted run didn't see them all).
+        run.store.publish_failures(run.dir / "failures.jsonl")
+    wall = time.perf_counter() - run.started
+    processing = time.perf_counter() - run.processing_started if run.processing_started else 0.0
+    c = run.counts
+    exit_code = 1 if (c.failed or run.stopped) else 0
+    manifest.finish(
+        status=status,
+        error=error,
+        exit_code=None if status == "aborted" else exit_code,
+        counts=c,
+        processing_s=processing,
+        wall_s=wall,
+        stages_s=run.stage_seconds,
+        cache_hits=run.cache_hits,
+        cache_misses=run.cache_misses,
+    )
+    path = run.dir / "manifest.json"
+    manifest.write(path)
+    rate = manifest.throughput["articles_per_s"]
+    run.reporter.event(
+        "run_end",
+        f"{status}: {c.done} done, {c.skipped} skipped, {c.failed} failed in {wall:.1f}s"
+        + (f" ({rate:.2f} articles/s)" if rate else "")
+        + f"; cache {run.cache_hits} hits, {run.cache_misses} misses; manifest {path}",
+        status=status,
+        done=c.done,
+        skipped=c.skipped,
+        failed=c.failed,
+        wall_s=round(wall, 3),
+        articles_per_s=rate,
+        cache_hits=run.cache_hits,
+        cache_misses=run.cache_misses,
+        manifest=str(path),
+        exit_code=manifest.exit_code,
+    )
+    return RunResult(run.run_id, status, c, exit_code, path)

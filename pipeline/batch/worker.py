@@ -1,0 +1,202 @@
+"""The per-article work every engine shares: tasks, their outcomes, and the Worker that runs them.
+
+The driver (``pipeline.batch.run``) reads and keys each article into a ``Task``; an
+engine hands groups of tasks to a ``Worker`` (in this process, or in Ray actors) and
+gets back a ``GroupResult``: one ``Outcome`` per task, a rendered record or a failure,
+with the translation cache's hits and misses for the group. The driver writes them.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import io
+from pipeline.batch import inputs
+from pipeline.batch.cache import SQLiteTranslationCache
+from pipeline.batch.inputs import Article, Item, Limits
+from pipeline.batch.keys import article_key, result_name
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.errors import EngineError, PrecisError, StageFailed
+from pipeline.runner import Pipeline
+from pipeline.signature import versions
+
+
+@dataclass(frozen=True)
+class Task:
+    """An article to process, with its key and the name of its result."""
+
+    article: Article
+    key: str
+    name: str
+
+
+@dataclass
+class Outcome:
+    """What became of one article: a rendered record, or a failure with its code and message."""
+
+    source: str
+    id: str | None
+    key: str | None = None
+    name: str | None = None
+    record: str | None = None
+    code: str | None = None
+    message: str | None = None
+    metadata: dict[str, Any] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+    @classmethod
+    def failure(cls, item: Item, exc: PrecisError, doc_id: str | None = None) -> Outcome:
+        return cls(source=item.source, id=doc_id or item.id, code=exc.code, message=exc.message)
+
+
+@dataclass
+class GroupResult:
+    """A group's outcomes (one per task, in order) and the translation cache's hits and misses for it."""
+
+    outcomes: list[Outcome]
+    hits: int = 0
+    misses: int = 0
+
+
+def make_task(item: Item, limits: Limits, digest: str) -> Task:
+    """Read and check an article and key it under a signature's ``digest``.
+
+    Raises:
+        InputError: the article can't be processed (see ``inputs.read``).
+    """
+    article = inputs.read(item, limits)
+    key = article_key(article.doc.text, digest)
+    return Task(article=article, key=key, name=result_name(article.doc.id, key))
+
+
+def differing_fields(a: str, b: str) -> list[str]:
+    """The names of the ``key:value`` parts in which two printed signatures differ."""
+    pa, pb = _parts(a), _parts(b)
+    return [k for k in dict.fromkeys([*pa, *pb]) if pa.get(k) != pb.get(k)]
+
+
+def _parts(signature: str) -> dict[str, str]:
+    return dict(part.partition(":")[::2] for part in signature.split("|"))
+
+
+class Worker:
+    """One pipeline per process (models load once), run over groups of articles.
+
+    The models load on the first group, not before: the keys need only their revisions,
+    read from their configs, so a rerun that finds every article done loads no model. A
+    group runs through ``Pipeline.run`` together so the translator batches across its
+    articles; if the group raises, each article is run alone, so one bad article fails
+    alone and the others still get their results.
+
+    Args:
+        config: the resolved config.
+        signature: the printed signature the driver keyed the articles with; the loaded
+            pipeline must have the same, or its results would be filed under wrong keys.
+        cache_path: the SQLite translation cache; None: no cache.
+        run_id: the run's id (the cache hides from a run what it stored itself).
+        on_load: called with (models, seconds) once the models are loaded.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        signature: str,
+        cache_path: str | Path | None = None,
+        run_id: str = "",
+        on_load: Callable[[list[dict[str, Any]], float], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.signature = signature
+        self.cache_path = cache_path
+        self.run_id = run_id
+        self.on_load = on_load
+        self.pipeline: Pipeline | None = None
+        self.cache: SQLiteTranslationCache | None = None
+        self.meta: dict[str, Any] = {}
+
+    def load(self) -> Pipeline:
+        """The pipeline, its models loaded on the first call.
+
+        Raises:
+            ModelUnavailable, ConfigError: the pipeline can't be built.
+            EngineError: the loaded models give another signature than the driver's (a
+                node with another model revision or library version).
+        """
+        if self.pipeline is None:
+            start = time.perf_counter()
+            if self.cache_path is not None:
+                self.cache = SQLiteTranslationCache(self.cache_path, run=self.run_id)
+            pipeline = Pipeline(self.config, cache=self.cache)
+            loaded = str(pipeline.signature)
+            if loaded != self.signature:
+                raise EngineError(
+                    f"the models loaded on host {socket.gethostname()} give the output signature {loaded!r}, "
+                    f"but the driver keyed the articles with {self.signature!r} "
+                    f"(they differ in {', '.join(differing_fields(loaded, self.signature))}); "
+                    f"install the same precis, libraries and model revisions on every node"
+                )
+            models = pipeline.models()  # each model's number format and device too
+            self.meta = {"models": models, "config": self.config.to_dict(), "versions": versions(), "signature": loaded}
+            self.pipeline = pipeline
+            if self.on_load is not None:
+                self.on_load(models, time.perf_counter() - start)
+        return self.pipeline
+
+    def process(self, tasks: list[Task]) -> GroupResult:
+        """Run a group of articles: one Outcome per task, in order, and the cache's counts for the group."""
+        if not tasks:
+            return GroupResult([])
+        pipeline = self.load()  # outside the per-article handling: a model that can't load stops the run
+        hits, misses = self.cache_counts()
+        outcomes = self._outcomes(pipeline, tasks)
+        after = self.cache_counts()
+        return GroupResult(outcomes, after[0] - hits, after[1] - misses)
+
+    def cache_counts(self) -> tuple[int, int]:
+        """The translation cache's hits and misses so far in this process."""
+        return (0, 0) if self.cache is None else (self.cache.hits, self.cache.misses)
+
+    def _outcomes(self, pipeline: Pipeline, tasks: list[Task]) -> list[Outcome]:
+        try:
+            docs = pipeline.run([t.article.doc for t in tasks])
+        except Exception as exc:  # noqa: BLE001 - any error of one article must not stop the others
+            if len(tasks) > 1:
+                return [o for t in tasks for o in self._outcomes(pipeline, [t])]
+            return [self._failed(tasks[0], exc)]
+        return [self._done(t, d) for t, d in zip(tasks, docs, strict=True)]
+
+    def _done(self, task: Task, doc: Document) -> Outcome:
+        return Outcome(
+            source=task.article.item.source,
+            id=doc.id,
+            key=task.key,
+            name=task.name,
+            record=io.render_json(doc, **self.meta),
+            metadata=task.article.metadata,
+            timings=dict(doc.timings),
+        )
+
+    def _failed(self, task: Task, exc: Exception) -> Outcome:
+        if not isinstance(exc, PrecisError):  # Pipeline.run names the stage; anything else is ours
+            exc = StageFailed(f"{task.article.item.source}: the pipeline failed: {type(exc).__name__}: {exc}")
+        elif isinstance(exc, StageFailed):
+            exc = StageFailed(f"{task.article.item.source}: {exc.message}")
+        return Outcome(
+            source=task.article.item.source,
+            id=task.article.doc.id,
+            key=task.key,
+            name=task.name,
+            code=exc.code,
+            message=exc.message,
+            metadata=task.article.metadata,
+        )

@@ -1,0 +1,175 @@
+"""Sentence splitting: French rules for the articles, pysbd for English summaries.
+
+``split_sentences`` finds sentence boundaries in a paragraph of French text with rules
+for French typography: abbreviations (M., Mme, av. J.-C., p. ex., art. 3), initials
+(J. K. Rowling), decimals (3,5 and 10.5), ellipses, « guillemets » and quotes that close
+after the final stop, "?" and "!" preceded by a space, URLs and e-mails. The segmenter
+stage uses it; ``eval/segmentation`` measures it against a gold set.
+
+``split_english`` splits English text (summaries, references) for ROUGE-Lsum, which
+scores one sentence per line; it is pysbd's English rules (Sadvilkar and Neumann, 2020,
+"PySBD: Pragmatic Sentence Boundary Disambiguation"), named by ``ENGLISH_SPLITTER`` in
+the scores' signatures.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from functools import cache
+from importlib.metadata import version
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pysbd
+
+# Abbreviations after which a period never ends a sentence (lowercased, without the
+# final period). "etc." is left out on purpose: it usually ends its sentence when a
+# capital follows. Sources: Grevisse, "Le Bon Usage", and the Office québécois de la
+# langue française's list of common abbreviations.
+ABBREVIATIONS = frozenset(
+    """
+    m mm mme mmes mlle mlles dr drs pr me mgr st ste sts stes mr mrs
+    cf ex av apr art al n no nos vol chap fig p pp env tél tel bd boul fg
+    réf coll éd dir trad gén col cdt cne lt sgt adj prof vs cie ets sté dpt
+    ann suiv sq sqq op cit ibid
+    """.split()
+)
+
+# Words that open sentences and are never part of a name: after a lone capital
+# ("la ligne B. Seul un train..."), one of these means the capital ended a sentence.
+SENTENCE_OPENERS = frozenset(
+    """
+    il elle ils elles on nous vous je ce cet cette ces cela ça mais et or donc car
+    seul seule seuls seules selon pour dans depuis après avant alors puis si quand
+    un une aucun aucune chaque tous toutes tout toute plusieurs son sa ses leur leurs
+    notre nos votre vos en au aux y c'est
+    """.split()
+)
+
+_SPACE = r"[ \t\u00a0\u202f]"
+_UP = "A-ZÀ-ÖØ-ÞŒŸ"  # French capitals, Œ and Ÿ included
+_LOW = "a-zà-öø-ÿœ"
+# A stop: an ellipsis or a run of . ! ? (?! ?? !!), then closing quotes or brackets
+# that belong to the sentence it ends. A straight double quote counts as closing only
+# when glued to the stop and not to a following word ('fin."Début' opens the next
+# sentence); "»", "”" and ")" may follow after a (non-breaking) space.
+_STOP = re.compile(r"(?:\.\.\.|…|[.!?]+)(?:\"(?![" + _LOW + _UP + r"])|’|'|(?:" + _SPACE + r"?[»”)\]]))*")
+# What may open the next sentence: a capital, a digit, an opening quote or bracket, a
+# dash, or a brand written with a lowercase first letter (eBay, iPhone).
+_STARTER = re.compile(rf"[{_UP}0-9«“\"'(\[—–¿¡-]|[a-z][A-Z]")
+# Sentences glued with no space ("au Figaro.Jusqu'à", common in scraped news): a
+# lowercase letter, digit or closing quote, the stop, then a capitalised word.
+_GLUED = re.compile(rf"\"?[{_UP}](?:[{_LOW}{_UP}]|['’])")
+_INITIAL = re.compile(rf"^(?:[{_UP}]|[{_UP}]\.-[{_UP}])$")
+_OPENERS = "«“\"'([—–-"
+
+
+def _token_before(text: str, end: int) -> str:
+    """The run of non-space characters ending at ``end``, without opening punctuation or elision."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    word = text[start:end].lstrip(_OPENERS)
+    return re.split(r"['’]", word)[-1]  # l'art. -> art
+
+
+def _is_glued_boundary(text: str, stop: re.Match[str]) -> bool:
+    before = text[stop.start() - 1] if stop.start() else ""
+    if not (before.islower() or before.isdigit() or before in '"»”)' or stop.group()[0] in "?!"):
+        return False
+    word = _token_before(text, stop.start())
+    if "/" in word or "@" in word or word.lower().startswith("www"):
+        return False
+    return bool(_GLUED.match(text, stop.end()))
+
+
+def _is_boundary(text: str, stop: re.Match[str], extra_abbreviations: frozenset[str]) -> bool:
+    rest = text[stop.end() :]
+    stripped = rest.lstrip()
+    if not stripped:
+        return True
+    if len(stripped) == len(rest):  # no space after the stop: "10.5", "exemple.fr", "J.-C"
+        return _is_glued_boundary(text, stop)
+    if not _STARTER.match(stripped):  # « Prêts ? » a-t-il demandé / etc. et ...
+        return False
+    if stop.group().startswith(".") and not stop.group().startswith("..."):
+        word = _token_before(text, stop.start())
+        if word.lower() in ABBREVIATIONS or word.lower() in extra_abbreviations:
+            return False
+        # A lone capital before a capitalised word is an initial (J. K. Rowling,
+        # M. Dupont), and before a number a reference (art. L. 121-1); but "la ligne B."
+        # ends its sentence when a word that only opens sentences follows.
+        # "J.-C." is an era (av. J.-C.), not a name: it may end a sentence.
+        if _INITIAL.match(word) and word != "J.-C":
+            next_word = re.split(r"[\s,;:]", stripped, maxsplit=1)[0].lower()
+            if stripped[0].isdigit():
+                return False
+            if stripped[0].isupper() and (word == "M" or next_word not in SENTENCE_OPENERS):
+                return False
+    return True
+
+
+def split_sentences(text: str, extra_abbreviations: Iterable[str] = ()) -> list[str]:
+    """Split one paragraph of plain French text into sentences.
+
+    Args:
+        text: a paragraph, inline markup already removed.
+        extra_abbreviations: more abbreviations (without their period) that never end a sentence.
+
+    Returns:
+        The sentences, stripped, in order; their concatenation with single spaces
+        reproduces the input's non-space characters exactly.
+    """
+    extra = frozenset(a.lower().rstrip(".") for a in extra_abbreviations)
+    sentences, start = [], 0
+    for stop in _STOP.finditer(text):
+        if _is_boundary(text, stop, extra):
+            sentence = text[start : stop.end()].strip()
+            if sentence:
+                sentences.append(sentence)
+            start = stop.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+# --- English ---------------------------------------------------------------------
+
+# Named in ROUGE signatures: another splitter (or pysbd version) gives other Lsum scores.
+ENGLISH_SPLITTER = f"pysbd-{version('pysbd')}-en"
+
+# pysbd's Segmenter keeps the text being split on itself (``original_text``) while it
+# works, so one instance must not split two texts at once.
+_ENGLISH_LOCK = threading.Lock()
+
+
+@cache
+def _english_segmenter() -> pysbd.Segmenter:
+    import pysbd  # imported on first use: the French segmenter stage never needs it
+
+    # clean=False: no text normalization, so every character of the input comes back.
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_english(text: str) -> list[str]:
+    """Split English text into sentences (pysbd's English rules).
+
+    Args:
+        text: plain English text; pysbd also ends a sentence at each line break.
+
+    Returns:
+        The sentences, stripped, in order, none empty; together they hold the input's
+        non-space characters exactly. Should pysbd ever lose text (it rebuilds sentences
+        by searching them in the input), the whole text is returned as one sentence.
+    """
+    if not text.strip():
+        return []
+    with _ENGLISH_LOCK:
+        pieces = _english_segmenter().segment(text)
+    sentences = [s.strip() for s in pieces if s.strip()]
+    if "".join(text.split()) != "".join("".join(s.split()) for s in sentences):
+        return [text.strip()]
+    return sentences

@@ -1,0 +1,97 @@
+"""The output signature: what an output depends on, and nothing else."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import pytest
+
+from pipeline import config, signature
+
+MODELS = [
+    {"stage": "translate", "name": "tiny:marian", "revision": "local-aaa"},
+    {"stage": "summarize", "name": "tiny:bart", "revision": "local-bbb"},
+]
+
+
+def sig(overrides: list[str] = (), models: list[dict] = MODELS, device: str = "cpu", kinds=None) -> signature.Signature:
+    cfg = config.load("configs/tiny.yaml", list(overrides))
+    return signature.build(cfg, models, device, kinds)
+
+
+def test_printed_sacrebleu_style() -> None:
+    libraries = "|".join(f"{p}:{version(p)}" for p in ("ctranslate2", "sentencepiece", "tokenizers", "transformers"))
+    head, _, rest = str(sig()).partition("|cfg:")
+    assert head == (
+        f"precis:{version('precis')}|pipeline:segment=french,translate=marian,summarize=seq2seq"
+        "|mt:tiny:marian@local-aaa|mt.backend:ctranslate2-int8|mt.beams:2"
+        "|sum:tiny:bart@local-bbb|sum.backend:ctranslate2-int8|sum.beams:2|dtype:auto"
+    )
+    cfg_hash, _, tail = rest.partition("|")
+    assert len(cfg_hash) == 12 and tail == libraries
+
+
+def test_torch_is_named_when_a_stage_runs_on_transformers() -> None:
+    parts = dict(sig(["translate.backend=transformers"]).parts)
+    assert parts["mt.backend"] == "transformers-none"
+    assert parts["torch"] == version("torch")
+
+
+SAME = [
+    "runtime.threads=8",
+    "runtime.device=cpu",
+    "translate.batch_tokens=4096",
+    "translate.max_batch_size=4",
+    "summarize.batch_size=1",
+]
+CHANGED = [
+    "translate.num_beams=3",
+    "translate.guard.enabled=false",
+    "translate.max_input_tokens=32",
+    "summarize.max_new_tokens=20",
+    "runtime.dtype=float32",
+    "translate.backend=transformers",
+    "translate.quantization=none",
+    "segment.abbreviations=[gal]",
+    "summarize.strategy=concat",
+]
+
+
+@pytest.mark.parametrize("override", SAME)
+def test_speed_only_settings_keep_the_signature(override: str) -> None:
+    assert sig([override]).digest == sig().digest
+
+
+@pytest.mark.parametrize("override", CHANGED)
+def test_output_settings_change_the_signature(override: str) -> None:
+    assert sig([override]).digest != sig().digest
+
+
+def test_models_and_device() -> None:
+    other = [{**MODELS[0], "revision": "local-ccc"}, MODELS[1]]
+    assert sig(models=other).digest != sig().digest
+    # backend auto: CTranslate2 int8 on a CPU, transformers on a GPU
+    assert dict(sig(device="cuda").parts)["mt.backend"] == "transformers-none"
+    assert sig(["translate.backend=ctranslate2", "summarize.backend=ctranslate2"], device="cuda").digest != sig().digest
+
+
+NAMESPACE = [
+    ("summarize.max_new_tokens=20", True),
+    ("summarize.num_beams=3", True),
+    ("segment.abbreviations=[gal]", True),
+    ("translate.num_beams=3", False),
+    ("translate.guard.retry_num_beams=2", False),
+]
+
+
+@pytest.mark.parametrize(("override", "same"), NAMESPACE)
+def test_the_translate_part_depends_on_translation_only(override: str, same: bool) -> None:
+    part = sig(kinds=["translate"])
+    assert (sig([override], kinds=["translate"]) == part) is same
+    assert str(part).startswith(f"precis:{version('precis')}|pipeline:translate=marian|mt:tiny:marian@local-aaa|")
+
+
+def test_versions_record_every_library_of_the_signature() -> None:
+    recorded = signature.versions()
+    assert set(recorded) == {"python", "precis", "torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2"}
+    assert recorded["ctranslate2"] == version("ctranslate2")
