@@ -67,6 +67,35 @@ def _cost(system: SystemOutput) -> dict[str, Any]:
     return cost
 
 
+def _statistics(
+    systems: list[SystemOutput],
+    references: list[str],
+    reference_translations: list[str] | None,
+    options: ScoringOptions,
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, stats.Statistic]], dict[str, str]]:
+    """Per-document scores, per-metric statistics of each system, and the metrics' signatures."""
+    per_doc: dict[str, dict[str, list[float]]] = {}
+    statistics: dict[str, dict[str, stats.Statistic]] = {}
+    signatures = {"rouge": options.rouge.signature(), "statistics": options.signature()}
+    for s in systems:
+        rouge = metrics.rouge(predictions=s.summaries, references=references, options=options.rouge)
+        per_doc[s.name] = {t: [d[t]["f"] for d in rouge] for t in metrics.ROUGE_TYPES}
+        for t in metrics.ROUGE_TYPES:
+            per_doc[s.name][f"{t}_precision"] = [d[t]["precision"] for d in rouge]
+            per_doc[s.name][f"{t}_recall"] = [d[t]["recall"] for d in rouge]
+        statistics[s.name] = {t: stats.mean_of(per_doc[s.name][t]) for t in metrics.ROUGE_TYPES}
+        if options.bertscore:
+            per_doc[s.name]["bertscore"] = metrics.bertscore(predictions=s.summaries, references=references)
+            statistics[s.name]["bertscore"] = stats.mean_of(per_doc[s.name]["bertscore"])
+            signatures["bertscore"] = f"bert-score:{version('bert-score')}|model:roberta-large|lang:en|scale:100"
+        if options.translation_metrics and reference_translations and s.translations:
+            for m, fn in (("bleu", metrics.bleu), ("chrf", metrics.chrf)):
+                _, signatures[m] = fn(predictions=s.translations, references=reference_translations)
+                statistics[s.name][m] = _corpus_statistic(m, s.translations, reference_translations)
+
+    return per_doc, statistics, signatures
+
+
 def score(
     *,
     systems: list[SystemOutput],
@@ -87,25 +116,7 @@ def score(
         if len(s.summaries) != n:
             raise ValueError(f"system {s.name!r} has {len(s.summaries)} outputs for {n} references")
 
-    per_doc: dict[str, dict[str, list[float]]] = {}
-    statistics: dict[str, dict[str, stats.Statistic]] = {}
-    signatures = {"rouge": options.rouge.signature(), "statistics": options.signature()}
-    for s in systems:
-        rouge = metrics.rouge(predictions=s.summaries, references=references, options=options.rouge)
-        per_doc[s.name] = {t: [d[t]["f"] for d in rouge] for t in metrics.ROUGE_TYPES}
-        for t in metrics.ROUGE_TYPES:
-            per_doc[s.name][f"{t}_precision"] = [d[t]["precision"] for d in rouge]
-            per_doc[s.name][f"{t}_recall"] = [d[t]["recall"] for d in rouge]
-        statistics[s.name] = {t: stats.mean_of(per_doc[s.name][t]) for t in metrics.ROUGE_TYPES}
-        if options.bertscore:
-            per_doc[s.name]["bertscore"] = metrics.bertscore(predictions=s.summaries, references=references)
-            statistics[s.name]["bertscore"] = stats.mean_of(per_doc[s.name]["bertscore"])
-            signatures["bertscore"] = f"bert-score:{version('bert-score')}|model:roberta-large|lang:en|scale:100"
-        if options.translation_metrics and reference_translations and s.translations:
-            for m, fn in (("bleu", metrics.bleu), ("chrf", metrics.chrf)):
-                _, signatures[m] = fn(predictions=s.translations, references=reference_translations)
-                statistics[s.name][m] = _corpus_statistic(m, s.translations, reference_translations)
-
+    per_doc, statistics, signatures = _statistics(systems, references, reference_translations, options)
     everything = np.arange(n)
     base = statistics[baseline]
     report_systems = []
