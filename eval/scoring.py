@@ -96,6 +96,27 @@ def _statistics(
     return per_doc, statistics, signatures
 
 
+def _documents(
+    systems: list[SystemOutput],
+    references: list[str],
+    ids: list[str],
+    lengths: list[int],
+    per_doc: dict[str, dict[str, list[float]]],
+) -> list[dict[str, Any]]:
+    """Each document's reference, every system's output, ROUGE-L and warnings, for the report."""
+    return [
+        {
+            "id": ids[i],
+            "length_words": lengths[i],
+            "reference": references[i],
+            "outputs": {s.name: s.summaries[i] for s in systems},
+            "rougeL": {s.name: per_doc[s.name]["rougeL"][i] for s in systems},
+            "warnings": {s.name: s.warnings[i] for s in systems if s.warnings and s.warnings[i]},
+        }
+        for i in range(len(references))
+    ]
+
+
 def score(
     *,
     systems: list[SystemOutput],
@@ -147,17 +168,7 @@ def score(
                 "signature": s.signature,
             }
         )
-    documents = [
-        {
-            "id": ids[i],
-            "length_words": lengths[i],
-            "reference": references[i],
-            "outputs": {s.name: s.summaries[i] for s in systems},
-            "rougeL": {s.name: per_doc[s.name]["rougeL"][i] for s in systems},
-            "warnings": {s.name: s.warnings[i] for s in systems if s.warnings and s.warnings[i]},
-        }
-        for i in range(n)
-    ]
+    documents = _documents(systems, references, ids, lengths, per_doc)
     return {
         "baseline": baseline,
         "signatures": signatures,
