@@ -25,8 +25,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from models import backends
-from models.backends import LoadSpec, Seq2Seq
-from models.backends.base import ModelSource, reading
+from models.backends import LoadSpec, ModelSource, Seq2Seq
+from models.backends.base import reading
 from models.backends.base import unavailable as _unavailable
 from pipeline.errors import ModelUnavailable
 

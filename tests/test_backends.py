@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from models import backends, loading
-from models.backends import GenerationSettings, LoadSpec
-from models.backends.base import ModelSource, Seq2SeqBase
+from models.backends import GenerationSettings, LoadSpec, ModelSource
+from models.backends.base import Seq2SeqBase
 from pipeline.errors import ModelUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent

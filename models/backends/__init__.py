@@ -12,12 +12,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pipeline.errors import ModelUnavailable
-
-if TYPE_CHECKING:
-    from models.backends.base import ModelSource
 
 # Built-in backends: name -> the module that registers it when imported.
 BUILTIN = {
@@ -59,6 +56,25 @@ class LoadSpec:
     dtype: str
     quantization: str
     threads: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A located model, its config and tokenizer read once: what a backend loads from.
+
+    Attributes:
+        location: the folder or Hub id to load from.
+        local_only: whether only local files may be used (the Hub cache, a folder).
+        config: the Hugging Face config, checked to be an encoder-decoder's.
+        tokenizer: the model's tokenizer.
+        revision: the revision to report: the Hub commit, or a fingerprint of a local folder.
+    """
+
+    location: str
+    local_only: bool
+    config: Any
+    tokenizer: Any
+    revision: str | None
 
 
 class Seq2Seq(Protocol):

@@ -9,38 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ModelUnavailable
 
 if TYPE_CHECKING:
-    from models.backends import GenerationSettings, LoadSpec
+    from models.backends import GenerationSettings, LoadSpec, ModelSource
 
 # Per translation batch on CPU: small batches; beam search reorders its cache every step,
 # and the cache grows with the batch. ``python -m eval.bench --articles 8 --sweep-batches
 # 4096x64 1024x16 768x16 512x16`` on a 2-core CPU (81 sentences): CTranslate2 int8 116,
 # 380, 384 and 366 source tokens/s; transformers fp32 46, 65, 70 and 74.
 CPU_BATCH_LIMITS = (768, 16)
-
-
-@dataclass(frozen=True)
-class ModelSource:
-    """A located model, its config and tokenizer read once: what a backend loads from.
-
-    Attributes:
-        location: the folder or Hub id to load from.
-        local_only: whether only local files may be used (the Hub cache, a folder).
-        config: the Hugging Face config, checked to be an encoder-decoder's.
-        tokenizer: the model's tokenizer.
-        revision: the revision to report: the Hub commit, or a fingerprint of a local folder.
-    """
-
-    location: str
-    local_only: bool
-    config: Any
-    tokenizer: Any
-    revision: str | None
 
 
 def unavailable(name: str, why: str) -> ModelUnavailable:

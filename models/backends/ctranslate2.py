@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from models.backends import GenerationSettings, LoadSpec, register
-from models.backends.base import ModelSource, Seq2SeqBase, reading
+from models.backends import GenerationSettings, LoadSpec, ModelSource, register
+from models.backends.base import Seq2SeqBase, reading
 from models.conversion import converted
 from pipeline.errors import ModelUnavailable
 

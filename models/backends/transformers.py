@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from models.backends import GenerationSettings, LoadSpec, register
-from models.backends.base import ModelSource, Seq2SeqBase, reading
+from models.backends import GenerationSettings, LoadSpec, ModelSource, register
+from models.backends.base import Seq2SeqBase, reading
 from pipeline.errors import ModelUnavailable
 
 if TYPE_CHECKING:

@@ -21,9 +21,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import engines, inputs
+from pipeline.batch.engines import Engine
+from pipeline.batch.engines import get as get_engine
 from pipeline.batch.events import Reporter
-from pipeline.batch.inputs import Item
+from pipeline.batch.inputs import Item, kind_of, list_items
 from pipeline.batch.keys import run_key
 from pipeline.batch.manifest import Counts, Manifest
 from pipeline.batch.options import BatchOptions
@@ -173,15 +174,15 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
         EngineError: the engine can't run (Ray missing or failing, models that give
             another signature than the keys').
     """
-    engine_cls = engines.get(options.engine)
+    engine_cls = get_engine(options.engine)
     options = options.absolute()
     reporter = reporter or Reporter(json_lines=options.log_json)
-    input_kind = inputs.kind_of(options.input)
+    input_kind = kind_of(options.input)
     # Listing the input first (paths only) gives the total for the progress bar, and an
     # input that can't be listed fails before anything is locked or written; so do the
     # keys' models, described from their configs (no weights), for the engine's device.
     ignored: list[str] = []
-    total = sum(1 for _ in inputs.list_items(options.input, exclude=options.out, ignored=ignored))
+    total = sum(1 for _ in list_items(options.input, exclude=options.out, ignored=ignored))
     models, signature = run_key(config, engine_cls.device(config, options))
     run, lock, manifest = _begin(config, options, reporter, input_kind, models, signature, ignored, total)
     status, error = "aborted", None
@@ -196,7 +197,7 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
             stopped=lambda: run.stopped,
         )
         with reporter.notices():
-            _process(run, engine, inputs.list_items(options.input, exclude=options.out), signature.digest)
+            _process(run, engine, list_items(options.input, exclude=options.out), signature.digest)
         status = "stopped" if run.stopped else "complete"
     except BaseException as exc:
         error = str(exc) if isinstance(exc, PrecisError) else f"{type(exc).__name__}: {exc}"
@@ -248,7 +249,7 @@ def _begin(
     return run, lock, manifest
 
 
-def _process(run: Run, engine: engines.Engine, items: Iterable[Item], digest: str) -> None:
+def _process(run: Run, engine: Engine, items: Iterable[Item], digest: str) -> None:
     """The one loop of every engine: the tasks left go to the engine in groups, their outcomes are written here."""
     with closing(engine.run(run.groups(run.tasks(items, digest)))) as results:  # closed: Ray stops at once
         for result in results:

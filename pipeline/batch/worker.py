@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import io
-from pipeline.batch import inputs
 from pipeline.batch.cache import SQLiteTranslationCache
 from pipeline.batch.inputs import Article, Item, Limits
+from pipeline.batch.inputs import read as read_item
 from pipeline.batch.keys import article_key, result_name
 from pipeline.config import Config
 from pipeline.document import Document
@@ -74,7 +74,7 @@ def make_task(item: Item, limits: Limits, digest: str) -> Task:
     Raises:
         InputError: the article can't be processed (see ``inputs.read``).
     """
-    article = inputs.read(item, limits)
+    article = read_item(item, limits)
     key = article_key(article.doc.text, digest)
     return Task(article=article, key=key, name=result_name(article.doc.id, key))
 

@@ -28,9 +28,9 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.batch import inputs
 from pipeline.batch.engines import Engine
 from pipeline.batch.inputs import Item, Limits
+from pipeline.batch.inputs import read as read_item
 from pipeline.batch.keys import article_key
 from pipeline.batch.options import BatchOptions
 from pipeline.batch.worker import GroupResult, Outcome, Task, Worker
@@ -82,7 +82,7 @@ class RayActor:
         for row in rows:
             item = Item(**row["item"])
             try:
-                article = inputs.read(item, self.limits)
+                article = read_item(item, self.limits)
                 if article_key(article.doc.text, self.digest) != row["key"]:
                     # Its result would be filed under the key of the text the driver read.
                     raise InputError(f"{item.source}: changed while the run was going; the next run processes it")
