@@ -18,7 +18,6 @@ from pipeline import io
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import InputError
-from pipeline.signature import versions
 
 Format = Literal["md", "json"]
 
@@ -89,12 +88,7 @@ def summarize_files(
     if on_ready is not None:
         on_ready(result.models_s, len(docs))
     result.docs = pipeline.run(docs, on_stage=on_stage)
-    meta = {
-        "models": pipeline.models(),
-        "config": config.to_dict(),
-        "versions": versions(),
-        "signature": str(pipeline.signature),
-    }
+    meta = pipeline.meta()
     result.rendered = [io.render_json(d, **meta) if format == "json" else io.render_markdown(d) for d in result.docs]
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

@@ -104,6 +104,16 @@ class Pipeline:
         """What this pipeline's outputs depend on (``pipeline.signature``)."""
         return signature.build(self.config, self.models(), self.device)
 
+    def meta(self) -> dict[str, Any]:
+        """What every output record carries beside the document (``io.render_json``'s keywords):
+        the models, the resolved config, the versions and the signature."""
+        return {
+            "models": self.models(),
+            "config": self.config.to_dict(),
+            "versions": signature.versions(),
+            "signature": str(self.signature),
+        }
+
     def run(self, docs: Iterable[Document], on_stage: Callable[[str, float], None] | None = None) -> list[Document]:
         """Run a group of documents through every stage; timings are recorded per stage.
 

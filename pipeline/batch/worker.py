@@ -24,7 +24,6 @@ from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import EngineError, PrecisError, StageFailed
 from pipeline.runner import Pipeline
-from pipeline.signature import versions
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,8 @@ class Worker:
             if self.cache_path is not None:
                 self.cache = SQLiteTranslationCache(self.cache_path, run=self.run_id)
             pipeline = Pipeline(self.config, cache=self.cache)
-            loaded = str(pipeline.signature)
+            meta = pipeline.meta()
+            loaded = meta["signature"]
             if loaded != self.signature:
                 raise EngineError(
                     f"the models loaded on host {socket.gethostname()} give the output signature {loaded!r}, "
@@ -145,11 +145,10 @@ class Worker:
                     f"(they differ in {', '.join(differing_fields(loaded, self.signature))}); "
                     f"install the same precis, libraries and model revisions on every node"
                 )
-            models = pipeline.models()  # each model's number format and device too
-            self.meta = {"models": models, "config": self.config.to_dict(), "versions": versions(), "signature": loaded}
+            self.meta = meta  # with each model's number format and device
             self.pipeline = pipeline
             if self.on_load is not None:
-                self.on_load(models, time.perf_counter() - start)
+                self.on_load(meta["models"], time.perf_counter() - start)
         return self.pipeline
 
     def process(self, tasks: list[Task]) -> GroupResult:
