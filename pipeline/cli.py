@@ -1,21 +1,33 @@
 """The ``precis`` command: parses arguments, calls the library, maps errors to exit codes.
 
-Exit codes: 0 success; 1 finished, but some articles failed; 2 bad usage or setup
-(config, missing model, no readable article). A user's mistake gets a one-line
-message on stderr, never a traceback.
+Exit codes (``EXIT_*``): 0 success; 1 finished, but some articles failed; 2 bad usage
+or setup (config, missing model, no readable article, an output that can't be
+written); 3 partial: every article has its output, but a stage after translation failed
+on some (their translation is written, without a summary); 70 an unexpected error (a
+bug: one line on stderr, the traceback in a file it names, or on stderr with
+``PRECIS_DEBUG=1``); 130 interrupted (Ctrl-C). A user's mistake gets a one-line message
+on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import tempfile
+import time
+import traceback
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipeline.errors import ConfigError, PrecisError
+from pipeline.errors import ConfigError, OutputError, PrecisError
+
+EXIT_OK, EXIT_FAILED, EXIT_SETUP, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_CRASH = 70  # EX_SOFTWARE (sysexits.h): precis itself went wrong
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 app = typer.Typer(
     help="French news articles in; English translation and summary out.",
@@ -47,6 +59,28 @@ def _fail(exc: PrecisError) -> typer.Exit:
 
 def _log(message: str) -> None:
     typer.echo(f"precis: {message}", err=True)
+
+
+def _emit(text: str) -> None:
+    """Write to standard output; a closed pipe or a full device is an OutputError, not a traceback."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        from pipeline.files import describe
+
+        _silence_stdout()
+        raise OutputError(f"can't write to standard output: {describe(exc)}") from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what is left can't fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 class _LogLines(logging.Handler):
@@ -101,19 +135,21 @@ def summarize(
             on_error=lambda exc: typer.echo(f"precis: error: {exc}", err=True),
             on_ready=lambda seconds, n: _log(f"models ready in {seconds:.1f}s; processing {n} article(s)"),
         )
+        if not result.docs:
+            raise typer.Exit(EXIT_SETUP if not result.failed else EXIT_FAILED)
+        if out is None:
+            _emit(result.combined(format.value))
     except PrecisError as exc:
         raise _fail(exc) from None
-    if not result.docs:
-        raise typer.Exit(2)
-    if out is None:
-        typer.echo(result.combined(format.value), nl=False)
     for target in result.written:
         _log(f"wrote {target}")
     for doc in result.docs:
         for warning in doc.warnings:
             _log(f"warning: {doc.id}: {warning}")
-    if result.unreadable:
-        raise typer.Exit(1)
+    if result.unreadable or result.failed:
+        raise typer.Exit(EXIT_FAILED)
+    if result.partial:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()
@@ -240,13 +276,22 @@ def models_tiny(
     import shutil
 
     from models import tiny
+    from pipeline.files import describe, output_folder
 
-    for kind in tiny.KINDS:
-        path = tiny.ensure(kind)
+    try:
         if out is not None:
-            shutil.copytree(path, out / kind, dirs_exist_ok=True)
-            path = out / kind
-        typer.echo(f"tiny:{kind}\t{path}")
+            output_folder(out)
+        for kind in tiny.KINDS:
+            path = tiny.ensure(kind)
+            if out is not None:
+                try:
+                    shutil.copytree(path, out / kind, dirs_exist_ok=True)
+                except OSError as exc:
+                    raise OutputError(f"can't copy {path} into {out / kind}: {describe(exc)}") from None
+                path = out / kind
+            _emit(f"tiny:{kind}\t{path}\n")
+    except PrecisError as exc:
+        raise _fail(exc) from None
 
 
 class Engine(str, Enum):
@@ -271,7 +316,7 @@ def batch(
     ] = 16,
     max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Reject larger articles.")] = 1_000_000,
     language: Annotated[
-        str, typer.Option("--language", help="Reject articles confidently in another language; 'any': no check.")
+        str, typer.Option("--language", help="fr: reject articles confidently in another language; any: no check.")
     ] = "fr",
     cache: Annotated[Path | None, typer.Option("--cache", help="Translation cache (default OUT/cache.sqlite).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Don't use a translation cache.")] = False,
@@ -291,7 +336,7 @@ def batch(
         engine=engine.value,
         group_size=group_size,
         max_failures=max_failures,
-        limits=Limits(max_bytes=max_bytes, language=None if language.lower() == "any" else language.lower()),
+        limits=Limits(max_bytes=max_bytes),
         cache=cache,
         use_cache=not no_cache,
         log_json=True if log_json else None,
@@ -300,12 +345,54 @@ def batch(
         ray_gpus_per_actor=ray_gpus_per_actor,
     )
     try:
-        cfg = config_mod.load(config, set_ or [])
+        if language.lower() not in ("fr", "any"):
+            raise ConfigError(f"--language {language!r}: valid choices: fr, any")
+        overrides = [*(set_ or []), *(["segment.language_check=off"] if language.lower() == "any" else [])]
+        cfg = config_mod.load(config, overrides)
         result = run_batch(cfg, options)
     except PrecisError as exc:
         raise _fail(exc) from None
     raise typer.Exit(result.exit_code)
 
 
-if __name__ == "__main__":  # pragma: no cover - python -m pipeline.cli (the console script calls app)
-    app()
+def main(argv: list[str] | None = None) -> int:
+    """The console script: runs the command and returns its exit code, whatever happens.
+
+    A bug in precis (an exception that isn't a PrecisError) exits EXIT_CRASH with one
+    line on stderr; its traceback goes to a file the line names (or to stderr with
+    PRECIS_DEBUG=1), so cron and systemd tell a crash from failed articles (1).
+    """
+    import click
+
+    try:
+        code = app(args=argv, prog_name="precis", standalone_mode=False)
+    except click.exceptions.Abort:  # Ctrl-C: click turns KeyboardInterrupt into Abort
+        _log("interrupted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:  # usage errors: click's own message, exit 2
+        exc.show()
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback on a user's screen
+        return _crash(exc)
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def _crash(exc: Exception) -> int:
+    text = "".join(traceback.format_exception(exc))
+    if os.environ.get("PRECIS_DEBUG"):
+        sys.stderr.write(text)
+        where = "above"
+    else:
+        name = f"precis-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+        where = os.path.join(tempfile.gettempdir(), name)
+        try:
+            with open(where, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError:
+            where = "not saved: set PRECIS_DEBUG=1 to see it"
+    _log(f"internal error: {type(exc).__name__}: {exc} (a bug in precis; traceback: {where})")
+    return EXIT_CRASH
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m pipeline.cli
+    sys.exit(main())

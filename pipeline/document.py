@@ -63,8 +63,27 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A stage that raised on a document: the stages after it did not run for it.
+
+    Attributes:
+        stage: the stage kind that failed ("summarize").
+        code: the error's code ("E410").
+        message: the error, one line.
+    """
+
+    stage: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Document:
-    """An article and everything the stages produced for it."""
+    """An article and everything the stages produced for it.
+
+    ``failure`` is set by the runner when a stage raised on this document: what the
+    stages before it produced is kept (a translation survives a failed summary).
+    """
 
     id: str
     text: str
@@ -77,6 +96,9 @@ class Document:
     timings: dict[str, float] = field(default_factory=dict)
     # What stages found out about the whole article, by stage kind (see ``annotate``).
     annotations: dict[str, Any] = field(default_factory=dict)
+    failure: Failure | None = None
+    # The encoding the article's bytes were read in ("utf-8", "cp1252"); None: given as text.
+    encoding: str | None = None
 
     def annotate(self, kind: str, value: Any) -> Document:
         """A copy with ``value`` recorded under ``kind``: how a stage adds its own results."""
@@ -100,6 +122,11 @@ class Document:
             for s in self.segments
             if s.translation and kinds.get(s.paragraph) in ("text", "list_item", "quote")
         ]
+
+    @property
+    def translated(self) -> bool:
+        """Whether every segment that is translated has its translation."""
+        return bool(self.segments) and all(s.translation is not None for s in self.segments)
 
     def to_translate(self) -> list[Segment]:
         """The segments a translator translates: all but the verbatim ones."""

@@ -39,6 +39,12 @@ class ModelUnavailable(PrecisError):
     code = "E300"
 
 
+class OutputError(PrecisError):
+    """An output can't be written: a file where a folder should be, no permission, a full disk, closed stdout."""
+
+    code = "E700"
+
+
 class StageError(PrecisError):
     """A stage broke its contract (returned something other than Documents)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,35 +22,75 @@ from pipeline.errors import InputError
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
-def decode(data: bytes, name: str) -> str:
+@dataclass(frozen=True)
+class Decoded:
+    """An article's text, the encoding it was read in, and what the reader should know about it."""
+
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+# At most this many offsets of invalid bytes are named in the warning (the count has them all).
+MAX_OFFSETS_NAMED = 5
+
+
+def decode(data: bytes, name: str) -> Decoded:
     """Decode an article's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
 
-    Windows-1252 is a superset of latin-1's printable characters and adds the œ, €, ’
-    and « » French text in that encoding uses; bytes it leaves undefined are C1 control
-    codes, which no French text contains, so they mean the file is not cp1252 text.
+    A few invalid bytes in UTF-8 text (more valid multi-byte characters than invalid
+    bytes) don't turn the whole article into Windows-1252 mojibake: they are replaced
+    with U+FFFD and a warning names their offsets. Text with invalid bytes and no valid
+    multi-byte character is read as Windows-1252, a superset of latin-1's printable
+    characters that adds the œ, €, ’ and « » French text in that encoding uses; bytes it
+    leaves undefined are C1 control codes, which no French text contains, so they mean
+    the file is not cp1252 text.
 
     Raises:
         InputError: binary data, or bytes valid in none of these encodings.
     """
+    warnings: tuple[str, ...] = ()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        text, encoding = data.decode("utf-16"), "utf-16"
     elif b"\x00" in data:
         raise InputError(f"{name}: looks like a binary file (NUL bytes), not a text article")
     else:
         try:
-            text = data.decode("utf-8-sig")
+            text, encoding = data.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{name}: byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8 or "
-                    f"Windows-1252 (latin-1); re-save the file as UTF-8"
-                ) from None
+            text, encoding, warnings = _decode_damaged(data, name)
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
     if controls > max(3, len(text) // 100):
         raise InputError(f"{name}: {controls} control characters: looks like a binary file, not a text article")
-    return text
+    return Decoded(text, encoding, warnings)
+
+
+def _decode_damaged(data: bytes, name: str) -> tuple[str, str, tuple[str, ...]]:
+    """Bytes that aren't valid UTF-8: UTF-8 with a few bad bytes replaced, or Windows-1252."""
+    bad: list[int] = []
+    pos = 0
+    while True:  # the offsets of the invalid bytes, one error at a time
+        try:
+            data[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            bad.append(pos + exc.start)
+            pos += exc.end
+    text = data.decode("utf-8-sig", errors="replace")
+    multibyte = sum(1 for c in text if ord(c) > 0x7F and c != "\ufffd")
+    if multibyte >= len(bad):
+        named = ", ".join(map(str, bad[:MAX_OFFSETS_NAMED])) + (", ..." if len(bad) > MAX_OFFSETS_NAMED else "")
+        return text, "utf-8", (
+            f"input: {len(bad)} byte(s) of {name} are not valid UTF-8 (offsets {named}); "
+            f"each was replaced with U+FFFD",
+        )
+    try:
+        return data.decode("cp1252"), "cp1252", ()
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8 or "
+            f"Windows-1252 (latin-1); re-save the file as UTF-8"
+        ) from None
 
 
 class _HTMLToMarkdown(HTMLParser):
@@ -185,7 +226,9 @@ def read_article(path: str) -> Document:
             data = p.read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: can't be read ({exc.strerror})") from None
-    return to_document(decode(data, name), name, doc_id, html=path.lower().endswith(HTML_SUFFIXES))
+    decoded = decode(data, name)
+    doc = to_document(decoded.text, name, doc_id, html=path.lower().endswith(HTML_SUFFIXES))
+    return replace(doc, encoding=decoded.encoding, warnings=decoded.warnings)
 
 
 def to_document(text: str, name: str, doc_id: str, html: bool = False) -> Document:
@@ -250,10 +293,13 @@ def render_translation(doc: Document, heading_shift: int = 0) -> str:
 
 def render_markdown(doc: Document) -> str:
     """Title, summary, then the full translation in its paragraphs."""
+    summary = doc.summary or "_(no summary)_"
+    if doc.failure is not None and doc.summary is None:
+        summary = f"_(no summary: the {doc.failure.stage} stage failed, see Warnings)_"
     parts = [
         f"# {title_of(doc)}",
         "## Summary",
-        doc.summary or "_(no summary)_",
+        summary,
         "## Translation",
         render_translation(doc, heading_shift=1),
     ]
@@ -276,7 +322,8 @@ def to_record(
     """Everything about one processed article, as JSON-ready data.
 
     ``signature`` is the output signature (``pipeline.signature``); stage annotations
-    are listed only when a stage made some, on the article and on its segments.
+    are listed only when a stage made some, on the article and on its segments; and
+    ``failure`` (stage, code, message) only when a stage failed on the article.
     """
     record = {
         "id": doc.id,
@@ -306,6 +353,7 @@ def to_record(
             }
             for p in doc.paragraphs
         ],
+        "encoding": doc.encoding,
         "signature": signature,
         "models": models,
         "config": config,
@@ -315,6 +363,8 @@ def to_record(
     }
     if doc.annotations:
         record["annotations"] = doc.annotations
+    if doc.failure is not None:
+        record["failure"] = {"stage": doc.failure.stage, "code": doc.failure.code, "message": doc.failure.message}
     return record
 
 

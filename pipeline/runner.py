@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline import registry, signature
 from pipeline.config import Config
-from pipeline.document import Document
+from pipeline.document import Document, Failure
 from pipeline.errors import PrecisError, StageError, StageFailed
 from pipeline.stage import Stage, StageContext, TranslationCache
 
@@ -117,34 +117,52 @@ class Pipeline:
     def run(self, docs: Iterable[Document], on_stage: Callable[[str, float], None] | None = None) -> list[Document]:
         """Run a group of documents through every stage; timings are recorded per stage.
 
-        A stage's time is its wall time for the whole group, divided evenly over its
-        documents. ``on_stage(kind, seconds)`` is called as each stage finishes.
+        One document failing never takes the others with it: when a stage raises on the
+        group, it runs again on each document alone, and a document it still raises on
+        gets a ``failure`` (the stage, the error's code and message, also added to its
+        warnings) and skips the stages after it, keeping what the earlier stages made (a
+        translation survives a failed summary).
+
+        A stage's time is its wall time for the group, divided evenly over the documents
+        it ran on. ``on_stage(kind, seconds)`` is called as each stage finishes.
 
         Raises:
-            StageFailed: a stage raised; the message names it.
             StageError: a stage broke its contract (not one Document per document, in order).
         """
         docs = list(docs)
-        if not docs:
-            return []
         for kind, stage in self.stages:
+            live = [i for i, d in enumerate(docs) if d.failure is None]
+            if not live:
+                break
             start = time.perf_counter()
-            try:
-                out = list(stage.pipe(docs))
-            except PrecisError:
-                raise
-            except Exception as exc:
-                # Name the stage: the caller (a batch job) records it with the article.
-                raise StageFailed(
-                    f"stage {kind!r} ({type(stage).__name__}) failed: {type(exc).__name__}: {exc}"
-                ) from exc
+            out = _pipe(kind, stage, [docs[i] for i in live])
             elapsed = time.perf_counter() - start
-            _check(kind, stage, docs, out)
-            share = round(elapsed / len(docs), 4)
-            docs = [replace(d, timings={**d.timings, kind: share}) for d in out]
+            share = round(elapsed / len(live), 4)
+            for i, doc in zip(live, out, strict=True):
+                docs[i] = doc if doc.failure else replace(doc, timings={**doc.timings, kind: share})
             if on_stage is not None:
                 on_stage(kind, elapsed)
         return docs
+
+
+def _pipe(kind: str, stage: Stage, docs: list[Document]) -> list[Document]:
+    """The stage's output for ``docs``; each document alone if the group raises; a failure if it still does."""
+    try:
+        out = list(stage.pipe(docs))
+    except Exception as exc:  # noqa: BLE001 - one article's error must not stop the others
+        if len(docs) > 1:
+            return [d for doc in docs for d in _pipe(kind, stage, [doc])]
+        return [_failed(kind, stage, docs[0], exc)]
+    _check(kind, stage, docs, out)
+    return out
+
+
+def _failed(kind: str, stage: Stage, doc: Document, exc: Exception) -> Document:
+    if not isinstance(exc, PrecisError):  # name the stage: the caller records it with the article
+        exc = StageFailed(f"stage {kind!r} ({type(stage).__name__}) failed: {type(exc).__name__}: {exc}")
+    failure = Failure(stage=kind, code=exc.code, message=exc.message)
+    warning = f"{kind}: failed, so the stages after it did not run: [{exc.code}] {exc.message}"
+    return replace(doc, failure=failure, warnings=(*doc.warnings, warning))
 
 
 def _check(kind: str, stage: Stage, docs: list[Document], out: list[Any]) -> None:

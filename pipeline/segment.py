@@ -3,17 +3,21 @@
 ``pipeline.markdown`` reads the article's block layout and inline markup, so the
 translation can be put back in the same layout; ``pipeline.sentences`` splits each
 block's plain text into French sentences. A heading is one segment, and code is copied
-verbatim, never translated.
+verbatim, never translated. An article confidently in another language is refused
+(``language_check``, ``pipeline.language``) before any work is spent on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Literal
 
 from pydantic import Field
 
+from pipeline import language
 from pipeline.config import Strict
 from pipeline.document import Document, Paragraph, Segment
+from pipeline.errors import UnsupportedLanguage
 from pipeline.markdown import find_links, parse_blocks, strip_inline
 from pipeline.registry import register
 from pipeline.sentences import split_sentences
@@ -23,6 +27,8 @@ from pipeline.stage import Stage
 class FrenchSegmenterConfig(Strict):
     # More abbreviations (without the final period) after which a period never ends a sentence.
     abbreviations: list[str] = Field(default_factory=list)
+    # An article confidently not in French: refuse it (E210), go on with a warning, or don't check.
+    language_check: Literal["refuse", "warn", "off"] = "refuse"
 
 
 @register("segment", "french", default=True)
@@ -33,6 +39,7 @@ class FrenchSegmenter(Stage):
     config: FrenchSegmenterConfig
 
     def process(self, doc: Document) -> Document:
+        warnings = self._check_language(doc)
         paragraphs: list[Paragraph] = []
         segments: list[Segment] = []
         for block in parse_blocks(doc.text):
@@ -52,4 +59,15 @@ class FrenchSegmenter(Stage):
                 sentences = split_sentences(text, self.config.abbreviations)
             base = len(segments)
             segments.extend(Segment(base + k, index, s) for k, s in enumerate(sentences))
-        return replace(doc, paragraphs=tuple(paragraphs), segments=tuple(segments))
+        return replace(doc, paragraphs=tuple(paragraphs), segments=tuple(segments), warnings=doc.warnings + warnings)
+
+    def _check_language(self, doc: Document) -> tuple[str, ...]:
+        if self.config.language_check == "off":
+            return ()
+        try:
+            language.check(doc.text, "fr")
+        except UnsupportedLanguage as exc:
+            if self.config.language_check == "refuse":
+                raise
+            return (f"segment: {exc.message}; translated anyway (segment.language_check=warn)",)
+        return ()

@@ -30,7 +30,7 @@ from pipeline.batch.keys import article_key, result_name, run_key
 from pipeline.batch.store import Lock, Store, write_atomic
 from pipeline.batch.worker import make_task
 from pipeline.cli import app
-from pipeline.errors import ConfigError, EngineError
+from pipeline.errors import ConfigError, EngineError, OutputError
 from pipeline.signature import Signature, build, package_version, versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +134,7 @@ def test_write_atomic_leaves_old_file_and_no_temp_on_failure(tmp_path: Path, mon
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk gone"):
+    with pytest.raises(OutputError, match=f"can't write {target}: disk gone"):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]

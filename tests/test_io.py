@@ -6,23 +6,38 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.errors import InputError
-from pipeline.io import decode, html_to_markdown, read_article, render_markdown, render_translation, to_record
+from pipeline.io import Decoded, decode, html_to_markdown, read_article, render_markdown, render_translation, to_record
 from pipeline.segment import FrenchSegmenter, FrenchSegmenterConfig
 
 FRENCH = "L'été à Noël : « œuvre » coûte 5 € — déjà ?"
 
 DECODE = [
-    (FRENCH.encode("utf-8"), FRENCH),
-    (b"\xef\xbb\xbf" + FRENCH.encode("utf-8"), FRENCH),
-    (FRENCH.encode("cp1252"), FRENCH),
-    ("Élève à l'école".encode("latin-1"), "Élève à l'école"),
-    (FRENCH.encode("utf-16"), FRENCH),
+    (FRENCH.encode("utf-8"), FRENCH, "utf-8", ()),
+    (b"\xef\xbb\xbf" + FRENCH.encode("utf-8"), FRENCH, "utf-8", ()),
+    (FRENCH.encode("cp1252"), FRENCH, "cp1252", ()),
+    ("Élève à l'école".encode("latin-1"), "Élève à l'école", "cp1252", ()),
+    (FRENCH.encode("utf-16"), FRENCH, "utf-16", ()),
+    # A stray byte in UTF-8 text: UTF-8 with a replacement, not cp1252 mojibake of the whole article.
+    (
+        "Le cœur de l'été".encode() + b"\xff",
+        "Le cœur de l'été\ufffd",
+        "utf-8",
+        ("input: 1 byte(s) of a.md are not valid UTF-8 (offsets 19); each was replaced with U+FFFD",),
+    ),
+    (
+        b"\xff" + "é".encode() * 4 + b"\xfe\xfd" + b"x" * 7 + b"\xc3",
+        "\ufffdéééé\ufffd\ufffdxxxxxxx\ufffd",
+        "utf-8",
+        ("input: 4 byte(s) of a.md are not valid UTF-8 (offsets 0, 9, 10, 18); each was replaced with U+FFFD",),
+    ),
+    # More invalid bytes than valid multi-byte characters: Windows-1252 (ASCII with one é byte).
+    (b"caf\xe9 cr\xe8me", "café crème", "cp1252", ()),
 ]
 
 
-@pytest.mark.parametrize(("data", "text"), DECODE)
-def test_decode(data: bytes, text: str) -> None:
-    assert decode(data, "a.md") == text
+@pytest.mark.parametrize(("data", "text", "encoding", "warnings"), DECODE)
+def test_decode(data: bytes, text: str, encoding: str, warnings: tuple[str, ...]) -> None:
+    assert decode(data, "a.md") == Decoded(text, encoding, warnings)
 
 
 BAD_BYTES = [

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from pipeline import config, io, registry
-from pipeline.document import Document
-from pipeline.errors import StageError, StageFailed
+from pipeline.document import Document, Failure
+from pipeline.errors import StageError, UnsupportedLanguage
 from pipeline.runner import Pipeline
 from pipeline.stage import Stage, StageContext
 
@@ -42,8 +42,20 @@ class Broken(Stage):
 
 @registry.register("count", "crash")
 class Crash(Stage):
+    """Raises on documents whose text says "boom", as a stage's bug on some input would."""
+
     def process(self, doc: Document) -> Document:
-        raise RuntimeError("boom")
+        if "boom" in doc.text:
+            raise RuntimeError("boom")
+        return doc.annotate("count", "ok")
+
+
+@registry.register("count", "refuse")
+class Refuse(Stage):
+    """Raises a precis error of its own: its code is kept."""
+
+    def process(self, doc: Document) -> Document:
+        raise UnsupportedLanguage("not today")
 
 
 def test_a_new_stage_kind_is_one_class_and_a_config_entry() -> None:
@@ -70,18 +82,28 @@ def test_documents_without_annotations_have_no_annotation_keys() -> None:
     assert "annotations" not in record and "annotations" not in record["segments"][0]
 
 
+def test_a_stage_that_breaks_its_contract_stops_the_run() -> None:
+    cfg = config.load(overrides=["pipeline=[segment, count]", "count.name=broken"])
+    with pytest.raises(StageError, match="stage 'count' \\(Broken\\) must return one Document per input document"):
+        Pipeline(cfg).run([Document("a", "Un."), Document("b", "Deux.")])
+
+
 @pytest.mark.parametrize(
-    ("name", "error", "message"),
+    ("name", "failure"),
     [
-        ("broken", StageError, "stage 'count' (Broken) must return one Document per input document"),
-        ("crash", StageFailed, "stage 'count' (Crash) failed: RuntimeError: boom"),
+        ("crash", Failure("count", "E410", "stage 'count' (Crash) failed: RuntimeError: boom")),
+        ("refuse", Failure("count", "E210", "not today")),
     ],
 )
-def test_the_runner_names_a_failing_stage(name: str, error: type[Exception], message: str) -> None:
+def test_a_failing_stage_fails_only_its_document_and_keeps_earlier_work(name: str, failure: Failure) -> None:
     cfg = config.load(overrides=["pipeline=[segment, count]", f"count.name={name}"])
-    with pytest.raises(error) as err:
-        Pipeline(cfg).run([Document("a", "Un."), Document("b", "Deux.")])
-    assert message in str(err.value)
+    ok, bad = Pipeline(cfg).run([Document("a", "Un."), Document("b", "Deux boom.")])
+    assert (bad.failure, [s.source for s in bad.segments], list(bad.timings)) == (failure, ["Deux boom."], ["segment"])
+    assert bad.warnings == (f"count: failed, so the stages after it did not run: [{failure.code}] {failure.message}",)
+    record = io.to_record(bad, models=[], config=cfg.to_dict(), versions={}, signature="")
+    assert record["failure"] == {"stage": "count", "code": failure.code, "message": failure.message}
+    if name == "crash":  # the other document of the group is done
+        assert (ok.failure, ok.annotations, list(ok.timings)) == (None, {"count": "ok"}, ["segment", "count"])
 
 
 def test_base_stage_call_and_pipe() -> None:
@@ -94,6 +116,6 @@ def test_base_stage_call_and_pipe() -> None:
 
 def test_registry_defaults() -> None:
     assert registry.default("count") == "words"
-    assert registry.names("count") == ["broken", "crash", "words"]
+    assert registry.names("count") == ["broken", "crash", "refuse", "words"]
     assert registry.default("segment") == "french"
     assert registry.default("summarize") == "seq2seq"

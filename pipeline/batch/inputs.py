@@ -5,8 +5,8 @@ object a line), or a text file listing article paths one a line. Listing an inpu
 yields ``Item``s: where each article is, never its text, so a run over thousands of
 articles holds only the few it is working on. ``read`` turns an item into an
 ``Article`` or raises an InputError (or a subclass) that names the article and why:
-too large, unreadable, binary or undecodable, empty, not valid JSON, or confidently in
-another language (py3langid, whose model ships inside its package).
+too large, unreadable, binary or undecodable, empty, or not valid JSON. (An article in
+another language is refused by the segment stage, as in ``precis summarize``.)
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ from typing import Any
 
 from pipeline import io
 from pipeline.document import Document
-from pipeline.errors import ArticleTooLarge, InputError, UnsupportedLanguage
+from pipeline.errors import ArticleTooLarge, InputError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".xhtml")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
-# Language detection looks at the opening of an article: enough to be sure, and fast.
-DETECT_CHARS = 10_000
 _READ_CHUNK = 1 << 20
 
 
@@ -53,14 +51,9 @@ class Limits:
 
     Attributes:
         max_bytes: articles larger than this (bytes as stored) are rejected.
-        language: the language articles must be in (ISO 639-1), or None for no check.
-        min_confidence: another language is rejected only when the detector gives it at
-            least this probability; short or mixed text it is unsure of is let through.
     """
 
     max_bytes: int = 1_000_000
-    language: str | None = "fr"
-    min_confidence: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -171,7 +164,6 @@ def read(item: Item, limits: Limits) -> Article:
 
     Raises:
         ArticleTooLarge: over ``limits.max_bytes``.
-        UnsupportedLanguage: confidently not in ``limits.language``.
         InputError: missing, unreadable, binary or undecodable, empty, or a JSONL line
             that isn't a JSON object with a string ``id`` and ``text``.
     """
@@ -186,8 +178,6 @@ def read(item: Item, limits: Limits) -> Article:
             raise ArticleTooLarge(f"{item.source}: {size} bytes, over the limit of {limits.max_bytes} (--max-bytes)")
         doc = io.read_article(item.path)
         article = Article(item=item, doc=replace(doc, id=item.id or doc.id))
-    if limits.language:
-        check_language(article.doc.text, limits, item.source)
     return article
 
 
@@ -199,7 +189,8 @@ def _read_line(item: Item, limits: Limits) -> Article:
     with open(item.path, "rb") as f:
         f.seek(item.offset)
         data = f.read(item.length)
-    text = io.decode(data, item.source)
+    decoded = io.decode(data, item.source)
+    text = decoded.text
     try:
         row = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -215,28 +206,5 @@ def _read_line(item: Item, limits: Limits) -> Article:
         raise InputError(f'{item.source}: "text" must be a string, got {type(body).__name__}')
     if metadata is not None and not isinstance(metadata, dict):
         raise InputError(f'{item.source}: "metadata" must be an object, got {type(metadata).__name__}')
-    return Article(item=replace(item, id=doc_id), doc=io.to_document(body, item.source, doc_id), metadata=metadata)
-
-
-_IDENTIFIER: Any = None
-
-
-def detect_language(text: str) -> tuple[str, float]:
-    """The most likely language of ``text`` and its probability (py3langid, 97 languages)."""
-    global _IDENTIFIER
-    if _IDENTIFIER is None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    lang, prob = _IDENTIFIER.classify(text[:DETECT_CHARS])
-    return str(lang), float(prob)
-
-
-def check_language(text: str, limits: Limits, source: str) -> None:
-    """Raise UnsupportedLanguage when the text is confidently in another language."""
-    lang, prob = detect_language(text)
-    if lang != limits.language and prob >= limits.min_confidence:
-        raise UnsupportedLanguage(
-            f"{source}: the text looks like {lang!r} (probability {prob:.2f}), not {limits.language!r}; "
-            f"precis translates {limits.language!r} articles (--language)"
-        )
+    doc = replace(io.to_document(body, item.source, doc_id), encoding=decoded.encoding, warnings=decoded.warnings)
+    return Article(item=replace(item, id=doc_id), doc=doc, metadata=metadata)

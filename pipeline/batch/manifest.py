@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch.options import BatchOptions
-from pipeline.batch.store import now_iso, write_atomic
+from pipeline.batch.store import now_iso
 from pipeline.config import Config
+from pipeline.files import write_atomic
 from pipeline.signature import Signature, versions
 
 # At most this many ignored files are listed by name; the count has them all.

@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,14 @@ from pipeline.batch.engines import Engine
 from pipeline.batch.engines import get as get_engine
 from pipeline.batch.events import Reporter
 from pipeline.batch.inputs import Item, kind_of, list_items
-from pipeline.batch.keys import run_key
+from pipeline.batch.keys import result_name, run_key
 from pipeline.batch.manifest import Counts, Manifest
 from pipeline.batch.options import BatchOptions
 from pipeline.batch.store import JsonlLog, Lock, Store, describe, now_iso
 from pipeline.batch.worker import GroupResult, Outcome, Task, make_task
 from pipeline.config import Config
 from pipeline.errors import InputError, PrecisError
+from pipeline.files import output_folder
 from pipeline.signature import Signature
 
 
@@ -61,6 +62,7 @@ class Run:
         self.index = JsonlLog(self.dir / "index.jsonl")
         self.counts = Counts()
         self.claimed: set[str] = set()
+        self.ids: dict[str, list[str]] = {}  # id -> the keys (texts) seen under it, in input order
         self.stopped = False
         self.started = time.perf_counter()
         self.processing_started: float | None = None
@@ -77,6 +79,7 @@ class Run:
             except InputError as exc:
                 self.record(Outcome.failure(item, exc))
                 continue
+            task = self._distinct(task)
             if task.name in self.claimed or self.store.done(task.name):
                 self._index(task.article.doc.id, task.key, task.name, item.source, task.article.metadata)
                 self.counts.skipped += 1
@@ -84,6 +87,31 @@ class Run:
                 continue
             self.claimed.add(task.name)
             yield task
+
+    def _distinct(self, task: Task) -> Task:
+        """The task, its id made distinct (``id#2``...) if an earlier, different article of the input has it.
+
+        The same article twice (same id, same text) keeps its id: it is done once. Input
+        order is stable, so a rerun gives the same ids and finds their results.
+        """
+        doc = task.article.doc
+        keys = self.ids.setdefault(doc.id, [])
+        if task.key not in keys:
+            keys.append(task.key)
+        n = keys.index(task.key) + 1
+        if n == 1:
+            return task
+        new_id = f"{doc.id}#{n}"
+        self.reporter.event(
+            "duplicate_id",
+            f"{task.article.item.source}: the id {doc.id!r} is also an earlier, different article's; "
+            f"this one is filed as {new_id!r}",
+            id=doc.id,
+            new_id=new_id,
+            source=task.article.item.source,
+        )
+        article = replace(task.article, doc=replace(doc, id=new_id))
+        return Task(article=article, key=task.key, name=result_name(new_id, task.key))
 
     def groups(self, tasks: Iterable[Task]) -> Iterator[list[Task]]:
         """The tasks in groups of ``group_size``; processing starts with the first group."""
@@ -105,12 +133,18 @@ class Run:
         """Write an outcome: the result file then its index entry, or a failure line."""
         if outcome.ok:
             self.store.write(str(outcome.name), str(outcome.record))
+            self.store.drop_partial(str(outcome.name))
             self._index(outcome.id, outcome.key, str(outcome.name), outcome.source, outcome.metadata)
             self.counts.done += 1
             for kind, seconds in outcome.timings.items():
                 self.stage_seconds[kind] = self.stage_seconds.get(kind, 0.0) + seconds
             return
         row = {"id": outcome.id, "source": outcome.source, "code": outcome.code, "message": outcome.message}
+        if outcome.stage is not None:
+            row["stage"] = outcome.stage
+        if outcome.partial is not None and outcome.name is not None:
+            # What was done is kept (the translation); the article is retried by the next run.
+            row["partial"] = self.store.relative(self.store.write_partial(outcome.name, outcome.partial))
         self.failures.append({**row, "run": self.run_id, "ts": now_iso()})
         self.counts.failed += 1
         self.reporter.event(
@@ -221,7 +255,7 @@ def _begin(
     total: int,
 ) -> tuple[Run, Lock, Manifest]:
     """Take the output folder's lock, clean what a killed run left, and write the manifest of a run starting."""
-    options.out.mkdir(parents=True, exist_ok=True)
+    output_folder(options.out, "--out")
     run_id = new_run_id(options.out)
     reporter.run_id = run_id
     lock = Lock(options.out, run_id)

@@ -4,15 +4,16 @@ Layout of an output folder::
 
     OUT_DIR/
       results/<id>.<key>.json   one JSON record per article, written atomically
+      results/<id>.<key>.partial.json  an article a stage after translation failed on:
+                                the translation without the summary (retried next run)
       index.jsonl               every result: id, key, path, source (rewritten atomically)
       failures.jsonl            the articles the latest run could not process, with reasons
       runs/<run-id>/            manifest.json, failures.jsonl and index.jsonl of each run
       cache.sqlite              the sentence translation cache (pipeline.batch.cache)
       .lock                     held by the run in progress (fcntl.flock)
 
-Every file a reader may see is complete: it is written to a temporary file in the same
-folder, fsynced, then renamed over the target (``os.replace`` is atomic on POSIX), and
-the folder is fsynced so the rename itself survives a power cut. The append-only
+Every file a reader may see is complete: it is written atomically (``pipeline.files``:
+a temporary file, fsynced, renamed over the target), with the mode the umask gives. The append-only
 per-run logs are fsynced line by line; a line cut short by a crash is skipped when read.
 """
 
@@ -21,62 +22,13 @@ from __future__ import annotations
 import json
 import os
 import socket
-import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from pipeline.errors import LockError
-
-TEMP_SUFFIX = ".tmp"
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """A file to write ``path`` through: readers see the old file or the whole new one, never part of one.
-
-    The data goes to a temporary file in the same folder, is fsynced, and is renamed over
-    ``path`` when the block ends without error (then the folder is fsynced, so the rename
-    survives a power cut); on error the temporary file is removed and ``path`` untouched.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see ``atomic_writer``)."""
-    with atomic_writer(path) as f:
-        f.write(data)
-
-
-def remove_temp_files(folders: Iterable[Path]) -> int:
-    """Delete temporary files a killed run left behind (only while holding the lock)."""
-    removed = 0
-    for folder in folders:
-        if folder.is_dir():
-            for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
-                tmp.unlink(missing_ok=True)
-                removed += 1
-    return removed
+from pipeline.files import atomic_writer, remove_temp_files, write_atomic
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -133,6 +85,19 @@ class Store:
         write_atomic(path, text.encode("utf-8"))
         return path
 
+    def write_partial(self, name: str, text: str) -> Path:
+        """Keep what was done for an article a late stage failed on: ``<id>.<key>.partial.json``.
+
+        It is not a result (``done`` is false, so the next run retries the article), and
+        it is removed once the article's result is written.
+        """
+        path = self.results / partial_name(name)
+        write_atomic(path, text.encode("utf-8"))
+        return path
+
+    def drop_partial(self, name: str) -> None:
+        (self.results / partial_name(name)).unlink(missing_ok=True)
+
     def relative(self, path: Path) -> str:
         return path.relative_to(self.out).as_posix()
 
@@ -168,6 +133,11 @@ class Store:
         # Keep only complete lines: the run's log is complete here, but be safe.
         lines = [line for line in data.splitlines(keepends=True) if line.endswith(b"\n")]
         write_atomic(self.failures_path, b"".join(lines))
+
+
+def partial_name(name: str) -> str:
+    """``x.<key>.json`` -> ``x.<key>.partial.json``."""
+    return name.removesuffix(".json") + ".partial.json"
 
 
 class Lock:

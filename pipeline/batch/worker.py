@@ -22,7 +22,7 @@ from pipeline.batch.inputs import read as read_item
 from pipeline.batch.keys import article_key, result_name
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.errors import EngineError, PrecisError, StageFailed
+from pipeline.errors import EngineError, PrecisError
 from pipeline.runner import Pipeline
 
 
@@ -37,7 +37,11 @@ class Task:
 
 @dataclass
 class Outcome:
-    """What became of one article: a rendered record, or a failure with its code and message."""
+    """What became of one article: a rendered record, or a failure with its code and message.
+
+    A failure in a stage after translation keeps what was done: ``stage`` names the
+    stage, and ``partial`` is the record of the translated article, without its summary.
+    """
 
     source: str
     id: str | None
@@ -48,6 +52,8 @@ class Outcome:
     message: str | None = None
     metadata: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    stage: str | None = None
+    partial: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,8 +100,8 @@ class Worker:
     The models load on the first group, not before: the keys need only their revisions,
     read from their configs, so a rerun that finds every article done loads no model. A
     group runs through ``Pipeline.run`` together so the translator batches across its
-    articles; if the group raises, each article is run alone, so one bad article fails
-    alone and the others still get their results.
+    articles; one bad article fails alone (``Pipeline.run`` runs each alone when the
+    group raises) and the others still get their results.
 
     Args:
         config: the resolved config.
@@ -166,13 +172,9 @@ class Worker:
         return (0, 0) if self.cache is None else (self.cache.hits, self.cache.misses)
 
     def _outcomes(self, pipeline: Pipeline, tasks: list[Task]) -> list[Outcome]:
-        try:
-            docs = pipeline.run([t.article.doc for t in tasks])
-        except Exception as exc:  # noqa: BLE001 - any error of one article must not stop the others
-            if len(tasks) > 1:
-                return [o for t in tasks for o in self._outcomes(pipeline, [t])]
-            return [self._failed(tasks[0], exc)]
-        return [self._done(t, d) for t, d in zip(tasks, docs, strict=True)]
+        # One article failing doesn't fail the others: Pipeline.run gives it a failure.
+        docs = pipeline.run([t.article.doc for t in tasks])
+        return [self._done(t, d) if d.failure is None else self._failed(t, d) for t, d in zip(tasks, docs, strict=True)]
 
     def _done(self, task: Task, doc: Document) -> Outcome:
         return Outcome(
@@ -185,17 +187,18 @@ class Worker:
             timings=dict(doc.timings),
         )
 
-    def _failed(self, task: Task, exc: Exception) -> Outcome:
-        if not isinstance(exc, PrecisError):  # Pipeline.run names the stage; anything else is ours
-            exc = StageFailed(f"{task.article.item.source}: the pipeline failed: {type(exc).__name__}: {exc}")
-        elif isinstance(exc, StageFailed):
-            exc = StageFailed(f"{task.article.item.source}: {exc.message}")
+    def _failed(self, task: Task, doc: Document) -> Outcome:
+        failure = doc.failure
+        assert failure is not None
         return Outcome(
             source=task.article.item.source,
-            id=task.article.doc.id,
+            id=doc.id,
             key=task.key,
             name=task.name,
-            code=exc.code,
-            message=exc.message,
+            code=failure.code,
+            message=f"{task.article.item.source}: {failure.message}",
             metadata=task.article.metadata,
+            timings=dict(doc.timings),
+            stage=failure.stage,
+            partial=io.render_json(doc, **self.meta) if doc.translated else None,
         )
