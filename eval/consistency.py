@@ -1,0 +1,404 @@
+"""How often the consistency check cries wolf on human translations, and how often it catches errors.
+
+Reads the line-aligned French-English sets in ``../shared/data/parallel/`` (Tatoeba and
+TICO-19, human translations; licenses in that folder's README) and splits each into a
+development half, which the checker's rules and tables were tuned on, and a held-out
+test half, run once at the end: a line pair goes to ``dev`` when the first byte of the
+SHA-256 of ``french + "\\t" + english`` is even, else to ``test``.
+
+Two measures, per set and part:
+
+- **false flags**: the share of human reference lines that ``pipeline.facts.check``
+  flags (every line, and the lines holding an item of each kind). A human translation
+  may itself drop or change a fact, so not every flag here is false; the rate is an
+  upper bound of the checker's false-flag rate.
+- **detection**: errors injected into references the checker passes: a number
+  changed (one digit, or a number word, of one English place where a French number or
+  percentage was found), a name dropped (one English mention of a French name deleted:
+  the words the check matched there, "Vladimir Chizhov" whole) and a unit swapped (one
+  English unit or scale word of a French unit or scaled number, replaced by another of
+  the same dimension: euros/dollars, days/weeks, million/billion). Only lines with such
+  an item get one; which item, place and new digit come from a random generator seeded
+  with the seed, set, line and error type, so a run is reproducible. A detection is any
+  flag on the corrupted line. The report also gives the share flagged with the item's
+  own kind, and how many misses had the item in a second English place (the check looks
+  for an item anywhere in the sentence, so a second mention hides a changed one). An
+  injected error in the only English mention of an item is caught by construction; what
+  these rates measure is how often the English holds a second, lenient match.
+
+Run: ``python -m eval.consistency [--parts dev,test] [--seed 0] [--out runs/consistency]``;
+writes ``report.json`` and ``report.md`` into the output folder and prints the Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import facts
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "parallel"
+SETS = ("tatoeba-test", "tico19-test")
+PARTS = ("dev", "test")
+ERRORS = ("number_changed", "name_dropped", "unit_swapped")
+# Line ranges (1-based, inclusive) whose French and English are not translations of each
+# other: in this copy of TICO-19 the English lines 425-698 and 786-810 belong to other
+# French lines (French 793 "Origines zoonotiques des coronavirus humains" is English 425
+# "Zoonotic origins of human coronaviruses"). Found by matching digits and acronyms across
+# lines, boundaries checked by reading the lines around them. Flags there are true
+# flags, so they are counted apart: the false-flag and detection rates use aligned lines.
+MISALIGNED = {"tico19-test": ((425, 698), (786, 810))}
+
+# English unit and scale words and what an injected error turns each into (same dimension).
+SWAPS = {
+    "euros": "dollars", "euro": "dollar", "eur": "usd", "€": "$", "dollars": "euros", "dollar": "euro",
+    "usd": "eur", "$": "€", "pounds": "euros", "pound": "euro", "£": "€", "yen": "dollars",
+    "km": "m", "kilometers": "meters", "kilometres": "metres", "kilometer": "meter", "kilometre": "metre",
+    "m": "km", "meters": "kilometers", "metres": "kilometres", "meter": "kilometer", "metre": "kilometre",
+    "cm": "mm", "centimeters": "millimeters", "centimetres": "millimetres", "mm": "cm",
+    "kg": "g", "kilos": "grams", "kilo": "gram", "kilograms": "grams", "kilogram": "gram",
+    "g": "kg", "grams": "kilograms", "gram": "kilogram", "mg": "g", "milligrams": "grams",
+    "l": "ml", "liters": "milliliters", "litres": "millilitres", "ml": "l",
+    "days": "weeks", "day": "week", "weeks": "months", "week": "month", "months": "years", "month": "year",
+    "years": "months", "year": "month", "minutes": "hours", "minute": "hour", "min": "h",
+    "seconds": "minutes", "second": "minute", "centuries": "decades", "century": "decade",
+    "million": "billion", "millions": "billions", "billion": "million", "billions": "millions",
+    "thousand": "million", "thousands": "millions", "trillion": "billion", "bn": "m",
+}  # fmt: skip
+_SCALE_WORDS = re.compile(r"(?<![a-z])(thousand|million|billion|trillion|bn)s?(?![a-z])")
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty")
+
+
+@dataclass(frozen=True)
+class Pair:
+    set: str
+    line: int  # 1-based, in the set's files
+    french: str
+    english: str
+
+    @property
+    def aligned(self) -> bool:
+        return not any(a <= self.line <= b for a, b in MISALIGNED.get(self.set, ()))
+
+
+def part_of(french: str, english: str) -> str:
+    """``dev`` or ``test``: the deterministic half a line pair belongs to."""
+    return PARTS[hashlib.sha256(f"{french}\t{english}".encode()).digest()[0] % 2]
+
+
+def read_pairs(data: Path, name: str) -> list[Pair]:
+    fr = (data / f"{name}.fr").read_text(encoding="utf-8").split("\n")
+    en = (data / f"{name}.en").read_text(encoding="utf-8").split("\n")
+    if fr and fr[-1] == "" and en and en[-1] == "":
+        fr, en = fr[:-1], en[:-1]
+    if len(fr) != len(en):
+        raise SystemExit(f"{name}: {len(fr)} French lines but {len(en)} English lines")
+    return [Pair(name, k + 1, f, e) for k, (f, e) in enumerate(zip(fr, en, strict=True))]
+
+
+# ---------------------------------------------------------------- injected errors
+
+
+def _regions(spans: list[tuple[int, int]], text: str = "", joined: str = "") -> list[tuple[int, int]]:
+    """Overlapping spans merged into disjoint regions, in order; spans with only characters
+    of ``joined`` between them (a name's words) are merged too."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        gap = text[merged[-1][1] : start] if merged else ""
+        if merged and (start < merged[-1][1] or (joined and gap and not gap.strip(joined))):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def _change_number(text: str, rng: random.Random) -> str | None:
+    digits = [k for k, c in enumerate(text) if c.isdigit()]
+    if digits:
+        k = rng.choice(digits)
+        new = rng.choice([d for d in "0123456789" if d != text[k]])
+        return text[:k] + new + text[k + 1 :]
+    words = [m for m in re.finditer(r"[A-Za-z]+", text) if m.group(0).lower() in _NUMBER_WORDS]
+    if not words:
+        return None
+    m = rng.choice(words)
+    new = rng.choice([w for w in _NUMBER_WORDS if w != m.group(0).lower()])
+    return text[: m.start()] + new + text[m.end() :]
+
+
+def _swap_unit(text: str) -> str | None:
+    word = text.lower()
+    if word not in SWAPS:
+        return None
+    new = SWAPS[word]
+    return new.capitalize() if text[:1].isupper() and len(text) > 1 else new
+
+
+def inject(pair: Pair, error: str, seed: int) -> dict[str, Any] | None:
+    """The reference with one injected error, or None when the line has no item of that type.
+
+    Returns:
+        ``english`` (the corrupted translation), ``kind`` (the item's kind),
+        ``elsewhere`` (the item was found in more than one English place).
+    """
+    rng = random.Random(f"{seed}|{pair.set}|{pair.line}|{error}")
+    english = facts.read_english(pair.english)
+    items = facts.extract(pair.french)
+    options = []
+    for item in items:
+        regions = _regions(facts.evidence(item, english), pair.english, " -" if item.kind == "name" else "")
+        if not regions:
+            continue
+        if error == "number_changed" and item.kind in ("number", "percent"):
+            options.append((item, regions, regions))
+        elif error == "name_dropped" and item.kind == "name":
+            options.append((item, regions, regions))
+        elif error == "unit_swapped" and item.kind == "unit":
+            swappable = [r for r in regions if _swap_unit(pair.english[r[0] : r[1]])]
+            options.append((item, regions, swappable))
+        elif error == "unit_swapped" and item.kind == "number":
+            scaled = [
+                (r[0] + m.start(), r[0] + m.end())
+                for r in regions
+                for m in _SCALE_WORDS.finditer(english.folded[r[0] : r[1]])
+            ]
+            if scaled:
+                options.append((item, regions, scaled))
+    options = [o for o in options if o[2]]
+    if not options:
+        return None
+    item, regions, targets = rng.choice(options)
+    start, end = rng.choice(targets)
+    old = pair.english[start:end]
+    if error == "number_changed":
+        new = _change_number(old, rng)
+    elif error == "unit_swapped":
+        new = _swap_unit(old)
+    else:
+        new = ""
+        if pair.english[end : end + 2] in ("'s", "’s"):
+            end += 2
+        if pair.english[end : end + 1] == " ":
+            end += 1
+        elif pair.english[start - 1 : start] == " ":
+            start -= 1
+    if new is None:
+        return None
+    return {
+        "english": pair.english[:start] + new + pair.english[end:],
+        "kind": item.kind,
+        "elsewhere": len(regions) > 1,
+    }
+
+
+# ---------------------------------------------------------------- measures
+
+
+def _rate(n: int, d: int) -> float | None:
+    return round(100 * n / d, 2) if d else None
+
+
+def measure(pairs: list[Pair], seed: int) -> dict[str, Any]:
+    """False flags and detection on one part of one set."""
+    lines = flagged = with_items = 0
+    kind_lines: Counter[str] = Counter()
+    kind_flagged: Counter[str] = Counter()
+    items_n: Counter[str] = Counter()
+    missing_n: Counter[str] = Counter()
+    clean: list[Pair] = []
+    for pair in pairs:
+        result = facts.check(pair.french, pair.english)
+        lines += 1
+        with_items += bool(result.items)
+        flagged += bool(result.flags)
+        for kind in {i.kind for i in result.items}:
+            kind_lines[kind] += 1
+        for kind in {i.kind for i in result.missing}:
+            kind_flagged[kind] += 1
+        items_n.update(i.kind for i in result.items)
+        missing_n.update(i.kind for i in result.missing)
+        if result.items and not result.flags:
+            clean.append(pair)
+    detection = {}
+    for error in ERRORS:
+        injected = detected = own = hidden = 0
+        for pair in clean:
+            corrupted = inject(pair, error, seed)
+            if corrupted is None:
+                continue
+            result = facts.check(pair.french, corrupted["english"])
+            injected += 1
+            detected += bool(result.flags)
+            own += f"mismatch:{corrupted['kind']}" in result.flags
+            hidden += corrupted["elsewhere"] and not result.flags
+        detection[error] = {
+            "injected": injected,
+            "detected": detected,
+            "rate": _rate(detected, injected),
+            "own_kind_rate": _rate(own, injected),
+            "missed_found_elsewhere": hidden,
+        }
+    return {
+        "lines": lines,
+        "lines_with_items": with_items,
+        "flagged": flagged,
+        "false_flag_rate": _rate(flagged, lines),
+        "false_flag_rate_with_items": _rate(flagged, with_items),
+        "by_kind": {
+            kind: {
+                "lines": kind_lines[kind],
+                "flagged": kind_flagged[kind],
+                "rate": _rate(kind_flagged[kind], kind_lines[kind]),
+                "items": items_n[kind],
+                "missing": missing_n[kind],
+            }
+            for kind in facts.KINDS
+            if kind_lines[kind]
+        },
+        "detection": detection,
+    }
+
+
+def flagged_examples(pairs: list[Pair], limit: int) -> Iterator[dict[str, Any]]:
+    """Flagged human references (for looking at on the dev part only)."""
+    shown = 0
+    for pair in pairs:
+        result = facts.check(pair.french, pair.english)
+        if result.flags and shown < limit:
+            shown += 1
+            yield {
+                "set": pair.set,
+                "line": pair.line,
+                "french": pair.french,
+                "english": pair.english,
+                "missing": [i.to_dict() for i in result.missing],
+            }
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "pipeline/facts.py"], cwd=ROOT, capture_output=True, text=True
+        )
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except OSError:
+        return "unknown"
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    out = [
+        "# Source-translation consistency: human references",
+        "",
+        f"`{report['command']}` at {report['commit']}; seed {report['seed']}; data `{report['data']}`.",
+        "",
+        "## False flags (flagged human reference lines)",
+        "",
+        "| set | part | lines | with items | flagged | rate | rate, lines with items |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, parts in report["results"].items():
+        for part, r in parts.items():
+            out.append(
+                f"| {name} | {part} | {r['lines']} | {r['lines_with_items']} | {r['flagged']} | "
+                f"{_pct(r['false_flag_rate'])} | {_pct(r['false_flag_rate_with_items'])} |"
+            )
+    for name, parts in report["results"].items():
+        for part, r in parts.items():
+            if "misaligned" in r:
+                m = r["misaligned"]
+                out.append(
+                    f"\n{name} {part}: {m['lines']} more lines pair sentences that are not translations of each "
+                    f"other (lines {', '.join(f'{a}-{b}' for a, b in report['misaligned'][name])}); left out above; "
+                    f"the check flags {m['flagged']} of them ({_pct(m['rate'])})."
+                )
+    out += ["", "By item kind (lines holding an item of the kind; of those, flagged for it):", ""]
+    out += ["| set | part | kind | lines | flagged | rate | items | missing |", "|---|---|---|---|---|---|---|---|"]
+    for name, parts in report["results"].items():
+        for part, r in parts.items():
+            for kind, k in r["by_kind"].items():
+                out.append(
+                    f"| {name} | {part} | {kind} | {k['lines']} | {k['flagged']} | {_pct(k['rate'])} | "
+                    f"{k['items']} | {k['missing']} |"
+                )
+    out += [
+        "",
+        "## Detection of injected errors (references the check passes, one error each)",
+        "",
+        "| set | part | error | injected | detected | rate | flag of the item's kind | missed, item also elsewhere |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, parts in report["results"].items():
+        for part, r in parts.items():
+            for error, d in r["detection"].items():
+                out.append(
+                    f"| {name} | {part} | {error} | {d['injected']} | {d['detected']} | {_pct(d['rate'])} | "
+                    f"{_pct(d['own_kind_rate'])} | {d['missed_found_elsewhere']} of {d['injected'] - d['detected']} |"
+                )
+    return "\n".join(out) + "\n"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.consistency", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the parallel sets")
+    parser.add_argument("--parts", default="dev,test", help="dev, test or both (dev,test)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the injected errors")
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "consistency", help="report folder")
+    parser.add_argument("--show", type=int, default=0, help="print N flagged dev references to stderr")
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if not parts or any(p not in PARTS for p in parts):
+        parser.error(f"--parts {args.parts!r}: valid parts: dev, test")
+    results: dict[str, dict[str, Any]] = {}
+    for name in SETS:
+        pairs = read_pairs(args.data, name)
+        results[name] = {}
+        for part in parts:
+            chosen = [p for p in pairs if part_of(p.french, p.english) == part and p.aligned]
+            results[name][part] = measure(chosen, args.seed)
+            misaligned = [p for p in pairs if part_of(p.french, p.english) == part and not p.aligned]
+            if misaligned:
+                flagged = sum(bool(facts.check(p.french, p.english).flags) for p in misaligned)
+                results[name][part]["misaligned"] = {
+                    "lines": len(misaligned),
+                    "flagged": flagged,
+                    "rate": _rate(flagged, len(misaligned)),
+                }
+            if part == "dev" and args.show:
+                for example in flagged_examples(chosen, args.show):
+                    print(json.dumps(example, ensure_ascii=False), file=sys.stderr)
+    command = "python -m eval.consistency" + ("" if parts == list(PARTS) else f" --parts {','.join(parts)}")
+    report = {
+        "command": command + ("" if args.seed == 0 else f" --seed {args.seed}"),
+        "commit": _commit(),
+        "seed": args.seed,
+        "data": str(args.data),
+        "split": "sha256(french + '\\t' + english)[0] even: dev, odd: test",
+        "misaligned": {name: [list(r) for r in ranges] for name, ranges in MISALIGNED.items()},
+        "results": results,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    markdown = to_markdown(report)
+    (args.out / "report.md").write_text(markdown, encoding="utf-8")
+    print(markdown, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""``precis check``: the consistency check on any system's output, from two aligned text files.
+
+Line N of the French file and line N of the English file are one segment and its
+translation. Each line pair is checked as the ``consistency`` stage checks a segment
+(``pipeline.facts``), with no model loaded; the result is one record per line and a
+summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import config as config_mod
+from pipeline import facts
+from pipeline.consistency import FactsConfig
+from pipeline.errors import InputError
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Per line ``{"line": N, "flags": [...], "expected": [...]}`` (1-based, every line), and a summary."""
+
+    lines: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> FactsConfig:
+    """The ``consistency`` section of a config file (or the defaults), with ``--set`` overrides.
+
+    The config's other sections are validated but not used; its pipeline need not list
+    ``consistency``.
+
+    Raises:
+        ConfigError: unknown key or bad value.
+    """
+    cfg = config_mod.load(path, [*overrides, "pipeline=[consistency]"])
+    _, section = cfg.stage("consistency")
+    if not isinstance(section, FactsConfig):
+        raise TypeError(f"consistency: expected the facts stage's config, got {type(section).__name__}")
+    return section
+
+
+def read_lines(path: str | Path) -> list[str]:
+    """The lines of a UTF-8 text file (a BOM is allowed), without their line endings.
+
+    Lines are split at ``\\n`` only (``\\r\\n`` too), as ``wc -l`` and aligned corpora
+    count them; a final newline ends the last line instead of starting an empty one.
+
+    Raises:
+        InputError: missing, not a file, unreadable or not UTF-8.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: can't be read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}: not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
+            "convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def check_lines(sources: list[str], translations: list[str], config: FactsConfig | None = None) -> CheckResult:
+    """Check each translation against its source line (the lists must be aligned).
+
+    Raises:
+        InputError: the two lists differ in length.
+    """
+    if len(sources) != len(translations):
+        raise InputError(
+            f"the source has {len(sources)} line(s) and the translation {len(translations)}; "
+            "they must be aligned, one segment a line"
+        )
+    kinds = (config or FactsConfig()).kinds()
+    records: list[dict[str, Any]] = []
+    items: dict[str, int] = dict.fromkeys(kinds, 0)
+    missing: dict[str, int] = dict.fromkeys(kinds, 0)
+    flagged_by: dict[str, int] = {f"mismatch:{kind}": 0 for kind in kinds}
+    for n, (source, translation) in enumerate(zip(sources, translations, strict=True), start=1):
+        result = facts.check(source, translation, kinds)
+        for item in result.items:
+            items[item.kind] += 1
+        for item in result.missing:
+            missing[item.kind] += 1
+        for flag in result.flags:
+            flagged_by[flag] += 1
+        records.append({"line": n, "flags": list(result.flags), "expected": [i.to_dict() for i in result.missing]})
+    flagged = sum(bool(r["flags"]) for r in records)
+    summary = {
+        "lines": len(records),
+        "flagged": flagged,
+        "flagged_rate": round(flagged / len(records), 4) if records else 0.0,
+        "checks": list(kinds),
+        "items": items,
+        "missing": missing,
+        "flagged_by": flagged_by,
+    }
+    return CheckResult(records, summary)
+
+
+def check_files(
+    source_path: str | Path, translation_path: str | Path, config: FactsConfig | None = None
+) -> CheckResult:
+    """Check a translation file against its source file, line by line (``precis check``).
+
+    Raises:
+        InputError: a file is missing or not UTF-8, or their line counts differ.
+    """
+    sources = read_lines(source_path)
+    translations = read_lines(translation_path)
+    if len(sources) != len(translations):
+        raise InputError(
+            f"{source_path} has {len(sources)} line(s) but {translation_path} has {len(translations)}; "
+            "they must be aligned, one segment a line"
+        )
+    return check_lines(sources, translations, config)
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """The summary in words, for stderr: ``3 of 120 lines flagged (2.5%): mismatch:number 2, ...``."""
+    by = ", ".join(f"{flag} {n}" for flag, n in summary["flagged_by"].items() if n)
+    rate = f"{100 * summary['flagged_rate']:.1f}%"
+    return f"{summary['flagged']} of {summary['lines']} lines flagged ({rate})" + (f": {by}" if by else "")
