@@ -109,11 +109,24 @@ def read_texts(path: str, fields: tuple[str, ...]) -> list[str]:
     """Texts from a file: one per line, or JSONL with the text in the first of ``fields`` present.
 
     In JSONL a text may hold newlines (one sentence per line, for rougeLsum).
+
+    Raises:
+        InputError: naming the file: missing, not UTF-8 text, no text at all, a bad JSONL line.
     """
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{path}: no such file")
-    lines = p.read_text(encoding="utf-8").splitlines()
+    try:
+        data = p.read_bytes()
+        if b"\x00" in data:
+            raise InputError(f"{path}: looks like a binary file (NUL bytes), not one text per line")
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: can't be read ({exc.strerror})") from None
+    if not any(line.strip() for line in lines):
+        raise InputError(f"{path}: is empty: expected one text per line (or JSONL)")
     if p.suffix.lower() != ".jsonl":
         return lines
     texts = []

@@ -63,16 +63,20 @@ def _local_revision(path: Path) -> str:
     return "local-" + h.hexdigest()[:12]
 
 
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    """Whether the Hub's host answers at all: saves a minute of retries when offline."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
-        return False
+def _hub_unreachable(timeout: float = 3.0) -> str | None:
+    """Why the Hub can't be asked (HF_HUB_OFFLINE set, or its host doesn't answer), or None.
+
+    Trying the host first saves a minute of retries when offline.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+        return "HF_HUB_OFFLINE is set, so the Hub is not asked (unset it to download)"
     url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    host = url.hostname or "huggingface.co"
     try:
-        socket.create_connection((url.hostname or "huggingface.co", url.port or 443), timeout=timeout).close()
+        socket.create_connection((host, url.port or 443), timeout=timeout).close()
     except OSError:
-        return False
-    return True
+        return f"the Hugging Face Hub ({host}) can't be reached from this machine"
+    return None
 
 
 def _hub_cached(name: str, revision: str | None) -> bool:
@@ -104,8 +108,9 @@ def locate(name: str, revision: str | None = None) -> tuple[str, bool]:
         raise ModelUnavailable(f"model directory {name!r} not found")
     if _hub_cached(name, revision):
         return name, True
-    if not _hub_reachable():
-        raise _unavailable(name, "it is not in the local Hugging Face cache and the Hub can't be reached")
+    why = _hub_unreachable()
+    if why is not None:
+        raise _unavailable(name, f"it is not in the local Hugging Face cache and {why}")
     return name, False
 
 
@@ -222,8 +227,9 @@ def pull(name: str, revision: str | None = None) -> str:
         return locate(name, revision)[0]
     from huggingface_hub import snapshot_download
 
-    if not _hub_reachable():
-        raise _unavailable(name, "the Hugging Face Hub can't be reached from this machine")
+    why = _hub_unreachable()
+    if why is not None:
+        raise _unavailable(name, why)
     from huggingface_hub import list_repo_files
 
     try:

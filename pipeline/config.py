@@ -35,9 +35,11 @@ def speed_only(default: Any = None, **constraints: Any) -> Any:
 
 
 class Strict(BaseModel):
-    """Base of every config model: unknown keys are errors, values are immutable."""
+    """Base of every config model: unknown keys are errors, values are immutable, and
+    types are strict (``num_beams: true`` or ``num_beams: "4"`` is an error, not 1 or 4;
+    an integer is accepted where a float is expected)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     def output_values(self) -> dict[str, Any]:
         """The fields that may change an output, as plain data (nested sections too)."""
@@ -58,8 +60,6 @@ def _plain(value: Any) -> Any:
 
 
 class RuntimeConfig(Strict):
-    device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: CUDA when present, else CPU
-    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"  # auto: fp32 on CPU, fp16 on CUDA
     # The device decides what backend "auto" stands for, which the signature records; the
     # device itself is left out of it. Threads change speed only.
     device: Literal["auto", "cpu", "cuda"] = speed_only("auto")  # auto: CUDA when present, else CPU

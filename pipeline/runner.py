@@ -18,7 +18,7 @@ from typing import Any
 from pipeline import registry, signature
 from pipeline.config import Config
 from pipeline.document import Document, Failure
-from pipeline.errors import PrecisError, StageError, StageFailed
+from pipeline.errors import ModelUnavailable, PrecisError, StageError, StageFailed
 from pipeline.stage import Stage, StageContext, TranslationCache
 
 # The stage kind whose sentences the translation cache holds.
@@ -49,17 +49,52 @@ def describe_models(config: Config, kinds: Iterable[str] | None = None) -> list[
     """Stage, name and revision of each model the config uses, without loading any.
 
     Raises:
-        ModelUnavailable: a model can't be had.
+        ModelUnavailable: a model can't be had; the message names every one that can't.
     """
     from models import loading
 
-    described = []
+    described, missing = [], []
     for kind in config.pipeline if kinds is None else kinds:
         name, section = config.stage(kind)
         if registry.get(kind, name).needs_model:
-            revision = loading.resolve_revision(section.model, section.revision)
+            try:
+                revision = loading.resolve_revision(section.model, section.revision)
+            except ModelUnavailable as exc:
+                missing.append((kind, exc))
+                continue
             described.append({"stage": kind, "name": section.model, "revision": revision})
+    _raise_missing(missing)
     return described
+
+
+def locate_models(config: Config) -> None:
+    """Check that every model of the config can be had, before any is loaded.
+
+    Raises:
+        ModelUnavailable: naming every model that can't, not only the first.
+    """
+    from models import loading
+
+    missing = []
+    for kind in config.pipeline:
+        name, section = config.stage(kind)
+        if registry.get(kind, name).needs_model:
+            try:
+                loading.locate(section.model, section.revision)
+            except ModelUnavailable as exc:
+                missing.append((kind, exc))
+    _raise_missing(missing)
+
+
+def _raise_missing(missing: list[tuple[str, ModelUnavailable]]) -> None:
+    if len(missing) == 1:
+        raise missing[0][1]
+    if missing:
+        # Each message ends with the same advice ("Fix: ..."): say it once, at the end.
+        heads = [f"{kind}: {exc.message.partition(' Fix: ')[0]}" for kind, exc in missing]
+        advice = missing[-1][1].message.partition(" Fix: ")[2]
+        fix = f" Fix: {advice}" if advice else ""
+        raise ModelUnavailable(f"{len(missing)} models can't be loaded: " + " ".join(heads) + fix)
 
 
 class Pipeline:
@@ -82,6 +117,7 @@ class Pipeline:
 
         self.config = config
         self.device = resolve_device(config.runtime.device)
+        locate_models(config)  # every missing model named at once, before a minute of loading
         namespace = ""
         if cache is not None and CACHED_KIND in config.pipeline:
             # The translate stage's part of the signature: what a translation depends on.

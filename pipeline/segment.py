@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline import language
 from pipeline.config import Strict
@@ -29,6 +29,12 @@ class FrenchSegmenterConfig(Strict):
     abbreviations: list[str] = Field(default_factory=list)
     # An article confidently not in French: refuse it (E210), go on with a warning, or don't check.
     language_check: Literal["refuse", "warn", "off"] = "refuse"
+
+    @field_validator("language_check", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        # YAML reads a bare off/no as false (and on/yes as true).
+        return {False: "off", True: "refuse"}.get(value, value) if isinstance(value, bool) else value
 
 
 @register("segment", "french", default=True)

@@ -746,3 +746,72 @@ def test_ray_engine_matches_local_engine(tmp_path: Path) -> None:
     # Finished items are skipped before anything is handed to Ray.
     again = run_batch(cfg, BatchOptions(out=tmp_path / "ray", engine="ray", **common), Reporter(stdio.StringIO(), True))
     assert (again.counts.done, again.counts.skipped, again.counts.failed) == (0, 7, 1)
+
+
+# --- nothing lost, nothing hidden: partial results, duplicate ids, file modes, bad OUT --------
+
+
+def test_a_failed_summary_keeps_the_translation_as_a_partial_result(tmp_path: Path, monkeypatch) -> None:
+    from pipeline.summarize import Summarize
+
+    original = Summarize.pipe
+
+    def pipe(self, docs):
+        docs = list(docs)
+        if any("cheminots" in d.text for d in docs):
+            raise RuntimeError("input of 129 tokens exceeds the window of 128")
+        return original(self, docs)
+
+    monkeypatch.setattr(Summarize, "pipe", pipe)
+    folder = write_articles(tmp_path / "in", ["meteo", "train"])
+    out = tmp_path / "out"
+    result = batch("-c", TINY, "-o", str(out), str(folder))
+    assert result.exit_code == 1, result.output
+    [failure] = jsonl(out / "failures.jsonl")
+    assert (failure["id"], failure["code"], failure["stage"]) == ("train", "E410", "summarize")
+    partial = json.loads((out / failure["partial"]).read_text())
+    assert failure["partial"].startswith("results/train.") and failure["partial"].endswith(".partial.json")
+    assert partial["summary"] is None and all(s["translation"] for s in partial["segments"])
+    assert partial["failure"]["stage"] == "summarize"
+    assert [e["id"] for e in jsonl(out / "index.jsonl")] == ["meteo"]  # a partial result is not done
+
+    monkeypatch.setattr(Summarize, "pipe", original)  # fixed: the rerun completes it, the partial goes
+    result = batch("-c", TINY, "-o", str(out), str(folder))
+    assert result.exit_code == 0, result.output
+    assert sorted(e["id"] for e in jsonl(out / "index.jsonl")) == ["meteo", "train"]
+    assert not list((out / "results").glob("*.partial.json"))
+
+
+def test_duplicate_ids_get_distinct_names_with_a_warning(tmp_path: Path) -> None:
+    listing = tmp_path / "in.jsonl"
+    rows = [("x", ARTICLES["meteo"]), ("x", ARTICLES["sport"]), ("x", ARTICLES["meteo"]), ("y", ARTICLES["ecole"])]
+    listing.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    result = batch("-c", TINY, "-o", str(out), "--log-json", str(listing))
+    assert result.exit_code == 0, result.output
+    # The same article twice (line 3 repeats line 1) is one result.
+    assert sorted(e["id"] for e in jsonl(out / "index.jsonl")) == ["x", "x#2", "y"]
+    [warning] = [e for e in events(result.stderr) if e["event"] == "duplicate_id"]
+    assert (warning["id"], warning["new_id"], warning["source"]) == ("x", "x#2", f"{listing}:2")
+    assert (manifests(out)[0]["counts"]["done"], manifests(out)[0]["counts"]["skipped"]) == (3, 1)
+    result = batch("-c", TINY, "-o", str(out), str(listing))  # the rerun finds every result
+    assert manifests(out)[1]["counts"] == {**manifests(out)[1]["counts"], "done": 0, "skipped": 4}
+
+
+def test_outputs_are_readable_as_the_umask_says(tmp_path: Path) -> None:
+    from pipeline.files import file_mode
+
+    out = tmp_path / "out"
+    result = batch("-c", TINY, "-o", str(out), str(write_articles(tmp_path / "in", ["meteo"])))
+    assert result.exit_code == 0, result.output
+    files = [out / "index.jsonl", out / "failures.jsonl", *out.glob("results/*"), *out.glob("runs/*/manifest.json")]
+    assert len(files) == 4
+    assert {p.name: p.stat().st_mode & 0o777 for p in files} == {p.name: file_mode() for p in files}
+
+
+def test_an_out_that_is_a_file_is_a_coded_error(tmp_path: Path) -> None:
+    afile = tmp_path / "out"
+    afile.write_text("x")
+    result = batch("-c", TINY, "-o", str(afile), str(write_articles(tmp_path / "in", ["meteo"])))
+    assert result.exit_code == 2
+    assert f"[E700] --out {afile}: is a file, not a folder" in result.output

@@ -162,19 +162,6 @@ def test_models_tiny(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["models"][0]["name"] == str(tmp_path / "marian")
 
 
-def test_a_bug_is_not_reported_as_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only precis's own errors become exit 2; anything else is a bug and keeps its traceback."""
-    import pipeline.api
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise ValueError("a bug")
-
-    monkeypatch.setattr(pipeline.api, "summarize_files", broken)
-    result = run("summarize", "--config", TINY, SAMPLE)
-    assert result.exit_code == 1
-    assert isinstance(result.exception, ValueError)
-
-
 def test_pipeline_without_summarize() -> None:
     result = run("summarize", "--config", TINY, "--set", "pipeline=[segment, translate]", "--format", "json", SAMPLE)
     assert result.exit_code == 0, result.output

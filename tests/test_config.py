@@ -34,6 +34,8 @@ def test_defaults() -> None:
 
 OVERRIDES = [
     ("translate.num_beams=2", ("translate", "num_beams"), 2),
+    ("segment.language_check=off", ("segment", "language_check"), "off"),  # YAML's off is false
+    ("segment.language_check=warn", ("segment", "language_check"), "warn"),
     ("translate.guard.enabled=false", ("translate", "guard", "enabled"), False),
     ("translate.length_penalty=0.5", ("translate", "length_penalty"), 0.5),
     ("summarize.name=lead", ("summarize", "name"), "lead"),
@@ -55,6 +57,12 @@ def test_overrides(override: str, path: tuple[str, ...], value: object) -> None:
 ERRORS = [
     (["translate.num_beams=0"], "translate.num_beams: Input should be greater than or equal to 1 (got 0)"),
     (["translate.num_beams=many"], "translate.num_beams: Input should be a valid integer"),
+    # Strict types: a boolean or a quoted number is not silently coerced.
+    (["translate.num_beams=true"], "translate.num_beams: Input should be a valid integer (got True)"),
+    (["translate.num_beams='4'"], "translate.num_beams: Input should be a valid integer (got '4')"),
+    (["translate.guard.enabled=1"], "translate.guard.enabled: Input should be a valid boolean (got 1)"),
+    (["translate.revision=2024"], "translate.revision: Input should be a valid string (got 2024)"),
+    (["segment.language_check=never"], "segment.language_check: Input should be 'refuse', 'warn' or 'off'"),
     (["translate.beams=2"], "translate.beams: unknown key; valid keys: name, backend, batch_tokens"),
     (["translate.guard.foo=1"], "translate.guard.foo: unknown key; valid keys: enabled, max_length_ratio"),
     (["runtime.device=gpu"], "runtime.device: Input should be 'auto', 'cpu' or 'cuda' (got 'gpu')"),
