@@ -6,7 +6,7 @@ ARTICLE ?= samples/jedi-cloud.fr.md
 CONFIG  ?= configs/default.yaml
 FORMAT  ?= md
 
-.PHONY: install summarize smoke test lint segeval eval bench nightly nightly-demo clean
+.PHONY: install summarize smoke test lint segeval checkeval eval bench nightly nightly-demo clean
 
 install: $(BIN)/precis
 
@@ -29,11 +29,17 @@ test: install
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check pipeline models eval tests
+	$(BIN)/ruff check pipeline models eval tests scripts
 
 # Sentence-boundary P/R/F1 of precis, pysbd and sentencex on the French gold set.
 segeval: install
 	$(BIN)/python -m eval.segmentation.compare
+
+# Consistency check (numbers, dates, names...): flagged human references and detection of
+# injected errors on ../shared/data/parallel (dev half tuned on, held-out test half); report
+# in runs/consistency/.
+checkeval: install
+	$(BIN)/python -m eval.consistency
 
 # The tiny pipeline and the lead-3 and centroid-3 baselines on the shipped eval set, offline.
 EVAL_OUT ?= runs/eval-tiny

@@ -172,6 +172,42 @@ def segment(
         typer.echo(seg.source if seg.verbatim else seg.source.replace("\n", " "))
 
 
+@app.command()
+def check(
+    source: Annotated[Path, typer.Argument(help="French source, one segment a line (UTF-8).")],
+    translation: Annotated[Path, typer.Argument(help="Its English translation, line-aligned with SOURCE.")],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip",
+            help="Turn a check off: numbers, percentages, units, dates, times, names, urls, emails; repeatable.",
+        ),
+    ] = None,
+) -> None:
+    """Check a translation against its source, line by line: numbers, dates, names... (no model).
+
+    Prints one JSON object per line ({"line": N, "flags": [...], "expected": [...]}) and a
+    summary on stderr.
+    """
+    import json
+
+    from pipeline import checking
+    from pipeline.consistency import CHECKS
+
+    try:
+        unknown = [name for name in skip or [] if name not in CHECKS]
+        if unknown:
+            raise ConfigError(f"--skip {unknown[0]!r}: unknown check; valid checks: {', '.join(CHECKS)}")
+        overrides = [*(set_ or []), *(f"consistency.{name}=false" for name in skip or [])]
+        result = checking.check_files(source, translation, checking.load_config(config, overrides))
+        _emit("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in result.lines))
+    except PrecisError as exc:
+        raise _fail(exc) from None
+    _log(checking.summary_line(result.summary))
+
+
 @app.command("eval")
 def eval_command(
     dataset: Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +134,19 @@ def test_no_model_and_no_torch_is_imported() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] False False"
+
+
+def test_the_check_command(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    source, target = write(tmp_path / "s.fr", FRENCH), write(tmp_path / "t.en", ENGLISH)
+    assert main(["check", str(source), str(target)]) == 0
+    out, err = capfd.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["line"], r["flags"]) for r in rows] == [(1, []), (2, ["mismatch:date"]), (3, []), (4, [])]
+    assert rows[1]["expected"] == [{"kind": "date", "source": "25 octobre 2019", "value": "2019-10-25"}]
+    assert err == "precis: 1 of 4 lines flagged (25.0%): mismatch:date 1\n"
+    assert main(["check", "--skip", "dates", str(source), str(target)]) == 0
+    assert all(not json.loads(line)["flags"] for line in capfd.readouterr().out.splitlines())
+    assert main(["check", "--skip", "colours", str(source), str(target)]) == 2
+    assert "[E100] --skip 'colours': unknown check; valid checks: numbers" in capfd.readouterr().err
