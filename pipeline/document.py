@@ -12,7 +12,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 # Paragraph kinds the segmenter recognises in Markdown; the writer restores each one.
-PARAGRAPH_KINDS = ("heading", "text", "list_item", "quote", "code")
+PARAGRAPH_KINDS = ("heading", "text", "list_item", "quote", "code", "table_cell")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Where a table cell is: which table of the article, its row (0: the header) and column.
+
+    Attributes:
+        align: the column's alignment as written in the delimiter row: "", "left",
+            "center" or "right".
+    """
+
+    table: int
+    row: int
+    column: int
+    align: str = ""
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,7 @@ class Paragraph:
         marker: list marker as written ("-", "*", "1."), else "".
         emphasis: markup wrapping the whole block ("*", "_", "**"), restored on output.
         links: the block's links as (link text, target), listed on output.
+        cell: for a table cell, its place in its table (the writer rebuilds the table).
     """
 
     index: int
@@ -34,6 +50,7 @@ class Paragraph:
     marker: str = ""
     emphasis: str = ""
     links: tuple[tuple[str, str], ...] = ()
+    cell: Cell | None = None
 
 
 @dataclass(frozen=True)

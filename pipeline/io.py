@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -272,6 +272,37 @@ def _render_block(doc: Document, para: Paragraph, heading_shift: int) -> str:
     return text
 
 
+def _cell_text(doc: Document, para: Paragraph) -> str:
+    text = " ".join(s.translation or "" for s in doc.segments_of(para.index)).strip()
+    if para.emphasis and text:
+        text = f"{para.emphasis}{text}{para.emphasis}"
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+_DELIMITERS = {"": "---", "left": ":---", "center": ":---:", "right": "---:"}
+
+
+def _tables(doc: Document) -> dict[int, str]:
+    """Each table of the document rebuilt as a GFM table of translated cells, by table number."""
+    cells: dict[int, dict[tuple[int, int], Paragraph]] = {}
+    for para in doc.paragraphs:
+        if para.cell is not None:
+            cells.setdefault(para.cell.table, {})[(para.cell.row, para.cell.column)] = para
+    tables = {}
+    for number, table in cells.items():
+        rows = 1 + max(r for r, _ in table)
+        columns = 1 + max(c for _, c in table)
+        lines = []
+        for r in range(rows):
+            texts = [_cell_text(doc, table[(r, c)]) if (r, c) in table else "" for c in range(columns)]
+            lines.append("| " + " | ".join(texts) + " |")
+            if r == 0:
+                aligns = [table[(0, c)].cell.align if (0, c) in table else "" for c in range(columns)]  # type: ignore[union-attr]
+                lines.append("| " + " | ".join(_DELIMITERS.get(a, "---") for a in aligns) + " |")
+        tables[number] = "\n".join(lines)
+    return tables
+
+
 def render_translation(doc: Document, heading_shift: int = 0) -> str:
     """The translation in the article's layout: headings, list items, quotes, code, paragraphs.
 
@@ -280,10 +311,16 @@ def render_translation(doc: Document, heading_shift: int = 0) -> str:
     title = doc.title_paragraph
     out = ""
     previous = None
+    tables = _tables(doc)
     for para in doc.paragraphs:
         if title is not None and para.index == title.index:
             continue
-        block = _render_block(doc, para, heading_shift)
+        if para.cell is not None:
+            if para.cell.row or para.cell.column:
+                continue  # the table is written at its first cell
+            block = tables[para.cell.table]
+        else:
+            block = _render_block(doc, para, heading_shift)
         # Consecutive list items form one list: no blank line between them.
         sep = "\n" if para.kind == previous == "list_item" else "\n\n"
         out = f"{out}{sep}{block}" if out else block
@@ -350,6 +387,7 @@ def to_record(
                 "marker": p.marker,
                 "emphasis": p.emphasis,
                 "links": [{"text": label, "url": target} for label, target in p.links],
+                **({"cell": asdict(p.cell)} if p.cell is not None else {}),
             }
             for p in doc.paragraphs
         ],

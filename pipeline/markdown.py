@@ -5,10 +5,11 @@ code) with markdown-it-py's CommonMark parser, so the blocks are those any Commo
 renderer sees: an ordered list interrupts a paragraph only when it starts at 1 (a line
 "2024. Le budget..." inside a paragraph stays in it), lazy continuation lines, setext
 headings, nested lists, fenced and indented code, quotes of several paragraphs,
-thematic breaks and HTML blocks. Each block's text is its inline source as written,
-sliced from the article by the parser's line ranges, container markers ("> ", the
-list marker) removed. GFM tables are not enabled: a table stays a paragraph, as its
-rows are neither split nor rebuilt by the writer.
+thematic breaks, HTML blocks and GFM tables. Each block's text is its inline source as
+written, sliced from the article by the parser's line ranges, container markers ("> ",
+the list marker) removed. A table gives one block per cell (empty cells too), with its
+table, row, column and alignment, so each cell is translated and the writer rebuilds
+the table.
 
 ``strip_inline`` removes inline markup (links keep their text, emphasis and code lose
 their markers); ``find_links`` keeps the links' targets, which the writer lists.
@@ -23,6 +24,8 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pipeline.document import Cell
+
 # --- inline Markdown -------------------------------------------------------------
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
@@ -35,7 +38,7 @@ _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _WHOLE_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=\S)(.+)(?<=\S)\1$", re.DOTALL)
 
 
@@ -102,12 +105,14 @@ class Block:
         text: the block's inline source as written (code: its content, verbatim).
         level: heading level (1-6) or list nesting depth (0-based); 0 otherwise.
         marker: a list item's marker as written ("-", "*", "1.", "2)"), else "".
+        cell: a table cell's place in its table (kind "table_cell"), else None.
     """
 
     kind: str
     text: str
     level: int = 0
     marker: str = ""
+    cell: Cell | None = None
 
 
 @dataclass
@@ -123,8 +128,8 @@ class _Container:
 
 @cache
 def _parser() -> MarkdownIt:
-    # The CommonMark preset: no GFM extensions (tables would change today's paragraphs).
-    return MarkdownIt("commonmark")
+    # The CommonMark preset, plus GFM tables.
+    return MarkdownIt("commonmark").enable("table")
 
 
 def _inline_source(lines: list[str], start: int, end: int, stack: list[_Container]) -> str:
@@ -188,7 +193,7 @@ def parse_blocks(markdown: str) -> list[Block]:
     code is kept verbatim; thematic breaks and hidden HTML (comments, scripts) give none.
 
     Returns:
-        The blocks in order; none is empty.
+        The blocks in order; none is empty but a table's empty cells.
     """
     # markdown-it reads "\r\n" and "\r" as line ends too: normalize so its line numbers index ``lines``.
     source = markdown.replace("\r\n", "\n").replace("\r", "\n")
@@ -197,6 +202,7 @@ def parse_blocks(markdown: str) -> list[Block]:
     blocks: list[Block] = []
     stack: list[_Container] = []
     lists = 0  # open lists: a list item's nesting depth
+    tables, row, column = 0, -1, -1
     for i, token in enumerate(tokens):
         if token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open") and stack:
             stack[-1].has_child = True
@@ -211,6 +217,16 @@ def parse_blocks(markdown: str) -> list[Block]:
             stack.append(_Container("item", (token.map or (0, 0))[0], lists - 1, token.info + token.markup))
         elif token.type in ("blockquote_close", "list_item_close"):
             stack.pop()
+        elif token.type == "table_open":
+            row = -1
+        elif token.type == "table_close":
+            tables += 1
+        elif token.type == "tr_open":
+            row, column = row + 1, -1
+        elif token.type in ("th_open", "td_open"):
+            column += 1
+            align = str(token.attrs.get("style", "")).removeprefix("text-align:")
+            blocks.append(Block("table_cell", tokens[i + 1].content.strip(), cell=Cell(tables, row, column, align)))
         elif token.nesting >= 0 and token.type != "inline":
             block = _leaf(tokens, i, lines, stack)
             if block is not None and (block.kind == "code" or block.text):

@@ -56,11 +56,14 @@ class FrenchSegmenter(Stage):
                 segments.append(Segment(len(segments), index, block.text, block.text, ("verbatim",), verbatim=True))
                 continue
             text, emphasis = strip_inline(block.text)
-            if not text:
+            if not text and block.cell is None:  # an empty cell keeps its place in its table
                 continue
-            paragraphs.append(Paragraph(index, block.kind, block.level, block.marker, emphasis, find_links(block.text)))
+            links = find_links(block.text)
+            paragraphs.append(Paragraph(index, block.kind, block.level, block.marker, emphasis, links, block.cell))
             if block.kind == "heading":
                 sentences = [text]  # a heading is translated whole, even with a stop inside
+            elif not text:
+                sentences = []
             else:
                 sentences = split_sentences(text, self.config.abbreviations)
             base = len(segments)
