@@ -365,6 +365,7 @@ def batch(
     from pipeline import config as config_mod
     from pipeline.batch import BatchOptions, run_batch
     from pipeline.batch.inputs import Limits
+    from pipeline.batch.signals import Interrupted
 
     options = BatchOptions(
         input=input,
@@ -388,6 +389,9 @@ def batch(
         result = run_batch(cfg, options)
     except PrecisError as exc:
         raise _fail(exc) from None
+    except Interrupted as exc:  # SIGTERM or SIGINT: the run stopped cleanly (manifest: interrupted)
+        _log(f"interrupted by {exc.name}; run the same command again to do what is left")
+        raise typer.Exit(exc.exit_code) from None
     raise typer.Exit(result.exit_code)
 
 

@@ -18,14 +18,24 @@ point leaves the database as of its last committed transaction (SQLite's guarant
 Several processes on one host may share the file (WAL allows readers beside one
 writer; a writer waits up to ``timeout`` seconds for another). Don't put it on NFS:
 SQLite's locking isn't reliable there.
+
+Damage: a cache is never worth a failed run. The driver checks the file before a run
+(``check``: SQLite's ``quick_check``, which reads every page once) and moves a damaged
+one aside (``set_aside``), so the run starts a new cache. If SQLite reports an error
+later (a file damaged meanwhile, a full disk), the cache turns itself off for the rest
+of the process (``broken``): every sentence is then a miss and is translated, nothing
+is stored, and a warning says why.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import time
 from pathlib import Path
+
+log = logging.getLogger("precis.cache")
 
 # SQLite's default limit on host parameters in one statement is 32766; stay well below.
 _CHUNK = 500
@@ -61,13 +71,33 @@ class SQLiteTranslationCache:
     def __init__(self, path: str | Path, run: str = "", timeout: float = 60.0) -> None:
         self.path = Path(path)
         self.run = run
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions; each store opens its own.
-        self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-        self._setup(timeout)
         self._known: set[str] = set()
         self.hits = 0  # sentences asked for and found, repeats included
         self.misses = 0  # sentences asked for and not found: the translator translates them
+        self.broken: str | None = None  # why the cache turned itself off, if it did
+        self.conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: no implicit transactions; each store opens its own.
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self._setup(timeout)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._turn_off(exc)
+
+    def _turn_off(self, exc: Exception) -> None:
+        """Work without the cache from now on: a damaged file or a full disk must not fail articles."""
+        self.broken = f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "translation cache %s turned off for the rest of this run (%s); sentences are translated without it",
+            self.path,
+            self.broken,
+        )
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except sqlite3.Error:
+                pass
+            self.conn = None
 
     def _setup(self, timeout: float) -> None:
         """WAL mode and the tables, safe when several processes open a new file at once.
@@ -76,6 +106,7 @@ class SQLiteTranslationCache:
         upgrading from reading to writing), so "database is locked" can come at once
         while Ray actors start together: the setup is retried until ``timeout``.
         """
+        assert self.conn is not None
         deadline = time.monotonic() + timeout
         delay = 0.05
         while True:
@@ -105,9 +136,21 @@ class SQLiteTranslationCache:
         time it occurs (``hits``), one not found once per time it must be translated
         (``misses``). The query itself asks for each distinct sentence once.
         """
-        digest = _digest(namespace)
-        distinct = list(dict.fromkeys(sources))
         found: dict[str, str] = {}
+        try:
+            found = self._find(_digest(namespace), list(dict.fromkeys(sources)))
+        except sqlite3.DatabaseError as exc:
+            self._turn_off(exc)
+            found = {}
+        hits = sum(1 for source in sources if source in found)
+        self.hits += hits
+        self.misses += len(sources) - hits
+        return found
+
+    def _find(self, digest: str, distinct: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.conn is None:
+            return found
         for i in range(0, len(distinct), _CHUNK):
             chunk = distinct[i : i + _CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -116,15 +159,19 @@ class SQLiteTranslationCache:
                 [digest, self.run, *chunk],
             )
             found.update(rows.fetchall())
-        hits = sum(1 for source in sources if source in found)
-        self.hits += hits
-        self.misses += len(sources) - hits
         return found
 
     def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
         """Remember (source, translation) pairs under ``namespace``, in one transaction."""
-        if not pairs:
+        if not pairs or self.conn is None:
             return
+        try:
+            self._store(namespace, pairs)
+        except sqlite3.DatabaseError as exc:
+            self._turn_off(exc)
+
+    def _store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
+        assert self.conn is not None
         digest = _digest(namespace)
         with self._transaction():
             if digest not in self._known:
@@ -138,13 +185,57 @@ class SQLiteTranslationCache:
             )
 
     def __len__(self) -> int:
+        if self.conn is None:
+            return 0
         return int(self.conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
 
     def _transaction(self) -> _Transaction:
+        assert self.conn is not None
         return _Transaction(self.conn)
 
     def close(self) -> None:
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def check(path: Path) -> str | None:
+    """What is wrong with the cache file at ``path`` (SQLite's words), or None when it is sound or absent.
+
+    ``quick_check`` reads every page once (about a second per few hundred MB); a file
+    another run is writing is not damaged, so "locked" and "busy" count as sound.
+    """
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+        try:
+            rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return None
+        return str(exc)
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        return str(exc)
+    if rows != [("ok",)]:
+        return "; ".join(str(r[0]) for r in rows)
+    return None
+
+
+def set_aside(path: Path, suffix: str) -> Path:
+    """Move a damaged cache (and its WAL and shared-memory files) to ``<path>.<suffix>``; a new one starts.
+
+    The damaged file is kept, not deleted, for whoever wants to look at it; it is not read again.
+    """
+    target = path.with_name(f"{path.name}.{suffix}")
+    path.replace(target)
+    for extra in ("-wal", "-shm"):
+        side = path.with_name(path.name + extra)
+        if side.exists():
+            side.replace(target.with_name(target.name + extra))
+    return target
 
 
 class _Transaction:

@@ -57,7 +57,7 @@ class Manifest:
     """The manifest's fields, in the order manifest.json lists them."""
 
     run: str
-    status: str = "running"  # then complete, stopped (--max-failures) or aborted
+    status: str = "running"  # then complete, stopped (--max-failures), interrupted (a signal) or aborted (an error)
     started: str
     finished: str | None = None
     host: str
@@ -77,6 +77,9 @@ class Manifest:
     versions: dict[str, str]
     lock: dict[str, Any]
     temp_files_removed: int
+    # what the run found damaged and repaired: the translation cache moved aside (where to),
+    # results that weren't readable records, removed and processed again
+    repairs: dict[str, Any] = field(default_factory=lambda: {"cache_set_aside": None, "results_redone": 0})
     ignored_files: list[str]
     index: str = "index.jsonl"
     failures: str

@@ -5,7 +5,8 @@
 1. reads and checks it; a bad article becomes a line of ``failures.jsonl`` and the run goes on;
 2. keys it under the run's output signature (``batch.keys``);
 3. skips it when ``results/<id>.<key>.json`` already exists (results are written
-   atomically, so present means complete): a rerun does only what is left;
+   atomically, so present means complete; one that isn't a readable record, damaged
+   since, is removed and redone): a rerun does only what is left;
 4. otherwise hands it, in groups, to the engine (``batch.engines``), and writes every
    result, index entry and failure the engine gives back, whichever engine it is.
 """
@@ -14,13 +15,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pipeline.batch import signals
+from pipeline.batch.cache import check as check_cache
+from pipeline.batch.cache import set_aside
 from pipeline.batch.engines import Engine
 from pipeline.batch.engines import get as get_engine
 from pipeline.batch.events import Reporter
@@ -31,7 +35,8 @@ from pipeline.batch.options import BatchOptions
 from pipeline.batch.store import JsonlLog, Lock, Store, describe, now_iso
 from pipeline.batch.worker import GroupResult, Outcome, Task, make_task
 from pipeline.config import Config
-from pipeline.errors import InputError, PrecisError
+from pipeline.errors import InputError, OutputError, PrecisError
+from pipeline.files import describe as describe_os_error
 from pipeline.files import output_folder
 from pipeline.signature import Signature
 
@@ -68,6 +73,7 @@ class Run:
         self.processing_started: float | None = None
         self.stage_seconds: dict[str, float] = {}
         self.cache_hits = self.cache_misses = 0
+        self.results_redone = 0  # damaged results removed and processed again
 
     def tasks(self, items: Iterable[Item], digest: str) -> Iterator[Task]:
         """The tasks left to do: unreadable articles are recorded, finished ones skipped."""
@@ -80,6 +86,8 @@ class Run:
                 self.record(Outcome.failure(item, exc))
                 continue
             task = self._distinct(task)
+            if task.name not in self.claimed and self.store.done(task.name):
+                self._check_done(task.name)
             if task.name in self.claimed or self.store.done(task.name):
                 self._index(task.article.doc.id, task.key, task.name, item.source, task.article.metadata)
                 self.counts.skipped += 1
@@ -87,6 +95,21 @@ class Run:
                 continue
             self.claimed.add(task.name)
             yield task
+
+    def _check_done(self, name: str) -> None:
+        """Remove a result that isn't a readable record (damaged since it was written): it is redone."""
+        problem = self.store.damaged(name)
+        if problem is None:
+            return
+        path = self.store.path_of(name)
+        self.store.remove(name)
+        self.results_redone += 1
+        self.reporter.event(
+            "result_damaged",
+            f"{path} {problem}: removed, the article is processed again",
+            path=self.store.relative(path),
+            problem=problem,
+        )
 
     def _distinct(self, task: Task) -> Task:
         """The task, its id made distinct (``id#2``...) if an earlier, different article of the input has it.
@@ -218,29 +241,43 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
     ignored: list[str] = []
     total = sum(1 for _ in list_items(options.input, exclude=options.out, ignored=ignored))
     models, signature = run_key(config, engine_cls.device(config, options))
-    run, lock, manifest = _begin(config, options, reporter, input_kind, models, signature, ignored, total)
-    status, error = "aborted", None
-    try:
-        _announce(run, lock, ignored)
-        engine = engine_cls(
-            config,
-            options,
-            run_id=run.run_id,
-            signature=signature,
-            on_load=partial(_models_ready, run, manifest),
-            stopped=lambda: run.stopped,
-        )
-        with reporter.notices():
-            _process(run, engine, list_items(options.input, exclude=options.out), signature.digest)
-        status = "stopped" if run.stopped else "complete"
-    except BaseException as exc:
-        error = str(exc) if isinstance(exc, PrecisError) else f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
+    with signals.interruptible():
+        run, lock, manifest = _begin(config, options, reporter, input_kind, models, signature, ignored, total)
+        status, error = "aborted", None
         try:
-            result = _finish(run, manifest, status, error)
+            _announce(run, lock, ignored)
+            engine = engine_cls(
+                config,
+                options,
+                run_id=run.run_id,
+                signature=signature,
+                on_load=partial(_models_ready, run, manifest),
+                stopped=lambda: run.stopped,
+            )
+            with reporter.notices():
+                _process(run, engine, list_items(options.input, exclude=options.out), signature.digest)
+            status = "stopped" if run.stopped else "complete"
+        except signals.Interrupted as exc:
+            status, error = "interrupted", f"interrupted by {exc.name}"
+            raise
+        except OutputError as exc:
+            error = str(exc)
+            raise OutputError(
+                f"{exc.message}; the {run.counts.done} result(s) written before are complete and kept: "
+                f"free some space (or fix the folder) and run again to do what is left"
+            ) from None
+        except BaseException as exc:
+            if signals.received() is not None:  # Ray failing because the same signal stopped its processes
+                status, error = "interrupted", f"interrupted by {signals.Interrupted(signals.received()).name}"
+                raise signals.Interrupted(signals.received()) from None
+            error = str(exc) if isinstance(exc, PrecisError) else f"{type(exc).__name__}: {exc}"
+            raise
         finally:
-            lock.release()
+            try:
+                with signals.deferred():
+                    result = _finish(run, manifest, status, error)
+            finally:
+                lock.release()
     return result
 
 
@@ -264,6 +301,7 @@ def _begin(
         store = Store(options.out)
         removed = store.clean()
         run = Run(store, run_id, options, reporter, total)
+        cache_set_aside = _check_cache(options, run_id, reporter)
         manifest = Manifest.start(
             run_id=run_id,
             options=options,
@@ -276,11 +314,46 @@ def _begin(
             stale_lock=lock.stale,
             temp_files_removed=removed,
         )
+        manifest.repairs["cache_set_aside"] = cache_set_aside
         manifest.write(run.dir / "manifest.json")
+    except OSError as exc:  # a folder that can't be made (a full disk); files say so themselves
+        lock.release()
+        raise OutputError(f"can't write in {options.out}: {describe_os_error(exc)}") from None
     except BaseException:
         lock.release()
         raise
     return run, lock, manifest
+
+
+def _check_cache(options: BatchOptions, run_id: str, reporter: Reporter) -> str | None:
+    """Move a damaged translation cache aside, so the run starts a new one; where it went, if it did."""
+    path = options.cache_path
+    if path is None:
+        return None
+    problem = check_cache(path)
+    if problem is None:
+        return None
+    try:
+        target = set_aside(path, f"damaged-{run_id}")
+    except OSError as exc:
+        # Can't move it: the workers find it damaged too and work without a cache.
+        reporter.event(
+            "cache_damaged",
+            f"translation cache {path} is damaged ({problem}) and can't be moved aside "
+            f"({describe_os_error(exc)}): this run works without it",
+            path=str(path),
+            problem=problem,
+        )
+        return None
+    reporter.event(
+        "cache_damaged",
+        f"translation cache {path} is damaged ({problem}): moved to {target.name}; a new cache starts "
+        f"(its sentences are translated again)",
+        path=str(path),
+        problem=problem,
+        moved_to=str(target),
+    )
+    return str(target)
 
 
 def _process(run: Run, engine: Engine, items: Iterable[Item], digest: str) -> None:
@@ -324,17 +397,37 @@ def _models_ready(run: Run, manifest: Manifest, models: list[dict[str, Any]], se
 
 
 def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> RunResult:
-    """Publish the run's index, failures and manifest (the index even for an aborted run)."""
+    """Publish the run's index, failures and manifest (the index even for a run that didn't finish).
+
+    Each step is tried even when one before failed (a full disk): the files are written
+    atomically, so one that can't be written keeps its previous version. A write that
+    fails here is raised only when nothing else went wrong: the first error is the one
+    the user is told about.
+
+    Raises:
+        OutputError: a file can't be written and the run was going well until then.
+    """
+    problems: list[OutputError] = []
+
+    def attempt(step: Callable[[], object]) -> None:
+        try:
+            step()
+        except OutputError as exc:
+            problems.append(exc)
+
     run.close()
-    run.store.merge_index(run.dir / "index.jsonl")
-    if status != "aborted":
+    attempt(lambda: run.store.merge_index(run.dir / "index.jsonl"))
+    if status in ("complete", "stopped"):
         # failures.jsonl is the latest finished run's: failed articles are retried every run,
-        # so it lists exactly those that still fail (an aborted run didn't see them all).
-        run.store.publish_failures(run.dir / "failures.jsonl")
+        # so it lists exactly those that still fail (a run that didn't finish didn't see them all).
+        attempt(lambda: run.store.publish_failures(run.dir / "failures.jsonl"))
     wall = time.perf_counter() - run.started
     processing = time.perf_counter() - run.processing_started if run.processing_started else 0.0
     c = run.counts
     exit_code = 1 if (c.failed or run.stopped) else 0
+    if status == "interrupted" and signals.received() is not None:
+        exit_code = signals.exit_code(signals.received() or 0)
+    manifest.repairs["results_redone"] = run.results_redone
     manifest.finish(
         status=status,
         error=error,
@@ -347,13 +440,14 @@ def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> Run
         cache_misses=run.cache_misses,
     )
     path = run.dir / "manifest.json"
-    manifest.write(path)
+    attempt(lambda: manifest.write(path))
     rate = manifest.throughput["articles_per_s"]
+    unwritten = f"; not written: {'; '.join(p.message for p in problems)}" if problems else ""
     run.reporter.event(
         "run_end",
         f"{status}: {c.done} done, {c.skipped} skipped, {c.failed} failed in {wall:.1f}s"
         + (f" ({rate:.2f} articles/s)" if rate else "")
-        + f"; cache {run.cache_hits} hits, {run.cache_misses} misses; manifest {path}",
+        + f"; cache {run.cache_hits} hits, {run.cache_misses} misses; manifest {path}{unwritten}",
         status=status,
         done=c.done,
         skipped=c.skipped,
@@ -364,5 +458,8 @@ def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> Run
         cache_misses=run.cache_misses,
         manifest=str(path),
         exit_code=manifest.exit_code,
+        **({"not_written": [p.message for p in problems]} if problems else {}),
     )
+    if problems and error is None:
+        raise problems[0]
     return RunResult(run.run_id, status, c, exit_code, path)

@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import LockError
+from pipeline.errors import LockError, OutputError
 from pipeline.files import atomic_writer, remove_temp_files, write_atomic
+from pipeline.files import describe as describe_os_error
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -46,21 +47,40 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 class JsonlLog:
-    """An append-only JSONL file, each line flushed and fsynced as it is written."""
+    """An append-only JSONL file, each line (or group of lines) flushed and fsynced as it is written.
+
+    Raises:
+        OutputError: the file can't be opened or written (a full disk): the message names it.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.file = path.open("a", encoding="utf-8")
+        try:
+            self.file = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"can't write {path}: {describe_os_error(exc)}") from None
         self.count = 0
 
     def append(self, row: dict[str, Any]) -> None:
-        self.file.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.count += 1
+        self.extend([row])
+
+    def extend(self, rows: list[dict[str, Any]]) -> None:
+        """Append the rows and fsync once: a line a crash (or a full disk) cuts short is skipped when read."""
+        if not rows:
+            return
+        try:
+            self.file.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+            self.file.flush()
+            os.fsync(self.file.fileno())
+        except OSError as exc:
+            raise OutputError(f"can't write {self.path}: {describe_os_error(exc)}") from None
+        self.count += len(rows)
 
     def close(self) -> None:
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError:
+            pass  # its lines were fsynced as they were written; what a full disk refused is reported already
 
 
 class Store:
@@ -79,6 +99,25 @@ class Store:
     def done(self, name: str) -> bool:
         """Whether the result is there: it is written atomically, so present means complete."""
         return (self.results / name).is_file()
+
+    def damaged(self, name: str) -> str | None:
+        """What is wrong with an existing result, or None when it is a readable record.
+
+        A result is written atomically, so it is complete unless something else changed
+        it (a disk error, a person, a copy cut short): such a file is redone, not skipped.
+        """
+        try:
+            record = json.loads((self.results / name).read_bytes())
+        except OSError as exc:
+            return f"can't be read: {describe_os_error(exc)}"
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return f"is not valid JSON: {exc}"
+        if not isinstance(record, dict) or "id" not in record or "segments" not in record:
+            return "is not a precis record (no id or segments)"
+        return None
+
+    def remove(self, name: str) -> None:
+        (self.results / name).unlink(missing_ok=True)
 
     def write(self, name: str, text: str) -> Path:
         path = self.results / name

@@ -167,6 +167,11 @@ class Worker:
         after = self.cache_counts()
         return GroupResult(outcomes, after[0] - hits, after[1] - misses)
 
+    def close(self) -> None:
+        """Close the translation cache (SQLite then folds its journal into the file)."""
+        if self.cache is not None:
+            self.cache.close()
+
     def cache_counts(self) -> tuple[int, int]:
         """The translation cache's hits and misses so far in this process."""
         return (0, 0) if self.cache is None else (self.cache.hits, self.cache.misses)

@@ -26,5 +26,8 @@ class LocalEngine(Engine):
     def run(self, groups: Iterable[list[Task]]) -> Generator[GroupResult, None, None]:
         o = self.options
         worker = Worker(self.config, str(self.signature), o.cache_path, self.run_id, on_load=self.on_load)
-        for group in groups:
-            yield worker.process(group)
+        try:
+            for group in groups:
+                yield worker.process(group)
+        finally:
+            worker.close()

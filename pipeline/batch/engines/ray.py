@@ -28,6 +28,7 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
 
+from pipeline.batch import signals
 from pipeline.batch.engines import Engine
 from pipeline.batch.inputs import Item, Limits
 from pipeline.batch.inputs import read as read_item
@@ -121,6 +122,7 @@ class RayEngine(Engine):
         if not payloads or self.stopped():
             return  # nothing left to do, or the run stopped while keying: don't start Ray
         started_here = _start(ray, self.options)
+        signals.reinstall()  # ray.init sets its own SIGTERM handler (sys.exit), which would skip the cleanup
         try:
             for row in _rows(self._dataset(ray, payloads)):
                 outcomes = [Outcome(**o) for o in json.loads(row["outcomes"])]
