@@ -17,10 +17,10 @@ from typing import Literal
 from pipeline import io
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.errors import InputError, PrecisError, StageFailed
+from pipeline.errors import InputError, OutputError, PrecisError, StageFailed
 from pipeline.files import output_folder, write_atomic
 
-Format = Literal["md", "json"]
+Format = Literal["md", "json", "html"]
 
 
 @dataclass
@@ -89,6 +89,8 @@ def summarize_files(
 
     if out is not None:
         output_folder(out)
+    elif format == "html" and len(paths) > 1:
+        raise OutputError(f"--format html writes one page per article: give --out DIR for {len(paths)} articles")
     result = SummarizeResult()
     report = on_error or (lambda exc: None)
     docs, names = [], []
@@ -114,7 +116,7 @@ def summarize_files(
             result.failed.append(error)
             report(error)
             continue
-        text = io.render_json(doc, **meta) if format == "json" else io.render_markdown(doc)
+        text = render(doc, format, meta)
         result.docs.append(doc)
         result.rendered.append(text)
         if out is not None:
@@ -122,6 +124,17 @@ def summarize_files(
             write_atomic(target, text.encode("utf-8"))
             result.written.append(target)
     return result
+
+
+def render(doc: Document, format: Format, meta: dict[str, object]) -> str:
+    """One article's output: Markdown, JSON (with ``meta``: models, config, signature), or an HTML reading page."""
+    if format == "json":
+        return io.render_json(doc, **meta)
+    if format == "html":
+        from pipeline import reading
+
+        return reading.render_html(doc, **meta)
+    return io.render_markdown(doc)
 
 
 def _error_of(doc: Document, name: str) -> PrecisError:

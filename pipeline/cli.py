@@ -50,6 +50,7 @@ SetOption = Annotated[
 class Format(str, Enum):
     md = "md"
     json = "json"
+    html = "html"
 
 
 def _fail(exc: PrecisError) -> typer.Exit:
@@ -116,7 +117,9 @@ def summarize(
     files: Annotated[list[str], typer.Argument(help="Article files (.md, .txt, .html), or - for standard input.")],
     config: ConfigOption = None,
     set_: SetOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format: md, json, or html (a reading page).")
+    ] = Format.md,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write one file per article into DIR.")] = None,
 ) -> None:
     """Translate French articles into English and summarize them."""

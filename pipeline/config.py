@@ -21,7 +21,7 @@ from pipeline import registry
 from pipeline.errors import ConfigError
 
 # The stage kinds a config runs when it doesn't list them.
-DEFAULT_PIPELINE = ("segment", "translate", "summarize")
+DEFAULT_PIPELINE = ("segment", "translate", "consistency", "summarize", "support")
 
 
 def speed_only(default: Any = None, **constraints: Any) -> Any:

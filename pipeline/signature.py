@@ -13,7 +13,7 @@ of every system in an eval report are all built here, from the same things:
 
 It prints sacrebleu-style, so a reader can see at a glance what produced an output::
 
-    precis:0.1.0|pipeline:segment=french,translate=marian,summarize=seq2seq|mt:Helsinki-NLP/opus-mt-fr-en@<rev>|
+    precis:0.1.0|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf|mt:Helsinki-NLP/opus-mt-fr-en@<rev>|
     mt.backend:ctranslate2-int8|mt.beams:4|sum:sshleifer/distilbart-cnn-12-6@<rev>|...|cfg:<hash>|ctranslate2:4.6.0|...
 
 ``cfg`` is a hash of all the output fields, which are too many to print; the named

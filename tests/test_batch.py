@@ -91,7 +91,7 @@ def test_run_key_is_the_output_signature_of_the_models_described_not_loaded() ->
     assert sig == build(cfg, models, "cpu")
     (mt, mt_rev), (sm, sm_rev) = [(m["name"], m["revision"]) for m in models]
     assert str(sig).startswith(
-        f"precis:{package_version('precis')}|pipeline:segment=french,translate=marian,summarize=seq2seq"
+        f"precis:{package_version('precis')}|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf"
         f"|mt:{mt}@{mt_rev}|mt.backend:ctranslate2-int8|mt.beams:2"
         f"|sum:{sm}@{sm_rev}|sum.backend:ctranslate2-int8|sum.beams:2|dtype:auto|cfg:"
     )

@@ -39,12 +39,16 @@ def test_summarize_json_keys_and_every_segment_translated() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) >= {"summary", "segments", "summary_chunks", "models", "config", "timings", "warnings"}
-    assert data["signature"].startswith("precis:0.1.0|pipeline:segment=french,translate=marian,summarize=seq2seq|")
+    assert data["signature"].startswith("precis:0.1.0|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf|")
     assert f"|mt:tiny:marian@{data['models'][0]['revision']}|" in data["signature"]
     assert len(data["segments"]) == 16
     assert [s["index"] for s in data["segments"]] == list(range(16))
     assert all(s["translation"] for s in data["segments"])
-    assert set(data["segments"][0]) == {"index", "paragraph", "kind", "source", "translation", "flags"}
+    assert set(data["segments"][0]) >= {"index", "paragraph", "kind", "source", "translation", "flags"}
+    # The checks of the default pipeline: random weights lose every name of the title.
+    assert data["segments"][0]["flags"] == ["mismatch:name"]
+    assert data["segments"][0]["annotations"]["consistency"]["expected"][0]["source"] == "Pentagone"
+    assert data["annotations"]["support"]["method"] == "tfidf-cosine"
     assert [m["stage"] for m in data["models"]] == ["translate", "summarize"]
     # the default backend on CPU: CTranslate2 int8
     assert [(m["name"], m["backend"], m["dtype"]) for m in data["models"]] == [
@@ -53,7 +57,7 @@ def test_summarize_json_keys_and_every_segment_translated() -> None:
     ]
     assert data["models"][0]["revision"].startswith("local-")
     assert data["config"]["translate"]["num_beams"] == 2
-    assert set(data["timings"]) == {"segment", "translate", "summarize"}
+    assert set(data["timings"]) == {"segment", "translate", "consistency", "summarize", "support"}
 
 
 @pytest.mark.slow

@@ -29,7 +29,7 @@ def test_defaults() -> None:
     assert cfg["summarize"]["min_new_tokens"] == 56
     assert cfg["summarize"]["max_new_tokens"] == 142
     assert cfg["runtime"] == {"device": "auto", "dtype": "auto", "threads": None}
-    assert cfg["pipeline"] == ["segment", "translate", "summarize"]
+    assert cfg["pipeline"] == ["segment", "translate", "consistency", "summarize", "support"]
 
 
 OVERRIDES = [
@@ -71,7 +71,8 @@ ERRORS = [
     (["summarize.min_new_tokens=200"], "min_new_tokens (200) exceeds max_new_tokens (142)"),
     (
         ["colour=blue"],
-        "unknown config section(s) colour; valid sections: pipeline, segment, translate, summarize, runtime",
+        "unknown config section(s) colour; valid sections: pipeline, segment, translate, consistency, summarize, "
+        "support, runtime",
     ),
     (["runtime.seed=1"], "runtime.seed: unknown key; valid keys: device, dtype, threads"),
     (["translate.fixed_decode_length=true"], "translate.fixed_decode_length: unknown key"),
@@ -114,7 +115,7 @@ def test_bad_files(tmp_path: Path) -> None:
 
 
 PIPELINES = [
-    ([], ("segment", "translate", "summarize")),
+    ([], ("segment", "translate", "consistency", "summarize", "support")),
     (["pipeline=[segment]"], ("segment",)),
     (["pipeline=[segment, translate]"], ("segment", "translate")),
     (["pipeline=[translate, segment]"], ("translate", "segment")),

@@ -63,7 +63,8 @@ def test_build_is_cached() -> None:
 ERRORS = [
     ("tiny:gpt", "unknown tiny model 'tiny:gpt'"),
     ("./missing/model", "model directory './missing/model' not found"),
-    ("someone/no-such-model-xyz", "not in the local Hugging Face cache and the Hub can't be reached"),
+    # The suite runs with HF_HUB_OFFLINE=1 (conftest): the message says so, not "can't be reached".
+    ("someone/no-such-model-xyz", "not in the local Hugging Face cache and HF_HUB_OFFLINE is set"),
 ]
 
 
@@ -79,9 +80,15 @@ def test_directory_without_config(tmp_path) -> None:
         loading.load(str(tmp_path), device="cpu")
 
 
-def test_pull_local_and_offline(tmp_path) -> None:
+def test_pull_local_and_offline(tmp_path, monkeypatch) -> None:
     assert loading.pull("tiny:bart") == str(tiny.ensure("bart"))
-    with pytest.raises(ModelUnavailable, match="Hub can't be reached"):
+    with pytest.raises(ModelUnavailable, match="HF_HUB_OFFLINE is set, so the Hub is not asked"):
+        loading.pull("Helsinki-NLP/opus-mt-fr-en")
+    # Without HF_HUB_OFFLINE, a Hub that doesn't answer (nothing listens on port 9) is named.
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    unreachable = r"the Hugging Face Hub \(127.0.0.1\) can't be reached from this machine"
+    with pytest.raises(ModelUnavailable, match=unreachable):
         loading.pull("Helsinki-NLP/opus-mt-fr-en")
 
 

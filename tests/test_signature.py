@@ -23,7 +23,7 @@ def test_printed_sacrebleu_style() -> None:
     libraries = "|".join(f"{p}:{version(p)}" for p in ("ctranslate2", "sentencepiece", "tokenizers", "transformers"))
     head, _, rest = str(sig()).partition("|cfg:")
     assert head == (
-        f"precis:{version('precis')}|pipeline:segment=french,translate=marian,summarize=seq2seq"
+        f"precis:{version('precis')}|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf"
         "|mt:tiny:marian@local-aaa|mt.backend:ctranslate2-int8|mt.beams:2"
         "|sum:tiny:bart@local-bbb|sum.backend:ctranslate2-int8|sum.beams:2|dtype:auto"
     )

@@ -1,0 +1,402 @@
+"""The lenient side: every key an English sentence may satisfy, with where it is (``read_english``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from difflib import SequenceMatcher
+from typing import Any
+
+from pipeline.facts.base import Span, fold, key_of, to_decimal
+from pipeline.facts.french import roman
+from pipeline.facts.tables import DIMENSIONS, MONTHS_EN, SCALES_EN, UNIT_EN, WEEKDAYS_EN
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
+    "eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000, "millionth": 10**6,
+}  # fmt: skip
+_MULTIPLIERS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_OTHER_WORDS = {"once": 1, "twice": 2, "thrice": 3, "half": Decimal("0.5"), "dozen": 12, "dozens": 12, "single": 1}
+_A_UNITS = (
+    r"hour|day|week|month|year|minute|second|century|decade|dozen|hundred|thousand|million|billion|"
+    r"kilomet(?:er|re)|met(?:er|re)|mile|kilo(?:gram)?|liter|litre|gram"
+)
+_EN_CHUNK = re.compile(r"(?<!\d)\d+(?:[.,]\d+)*(?!\d)")
+_EN_SPACED = re.compile(r"(?<!\d)\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d])")
+_EN_SCALE = re.compile(r"\s*-?\s*(thousand|million|billion|trillion|bn|mn|mln|tn|k|m|b)s?(?![a-z])")
+_EN_PERCENT = re.compile(r"\s*(?:%|percent\b|per cent\b|pc\b|percentage points?\b|pct\b)")
+_EN_RANGE_TO_PERCENT = re.compile(
+    r"\s*(?:-|to|and|or)\s*(?:\d+(?:[.,]\d+)?|[a-z]+(?:-[a-z]+)*)\s*(?:%|percent\b|per cent\b)"
+)
+_EN_WORD = re.compile(r"[a-z]+")
+_EN_MONTH = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+)
+_ORDINAL_WORD_RE = "|".join(
+    sorted(
+        [
+            f"(?:twenty|thirty)[- ]?(?:{w})"
+            for w in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+        ]
+        + list(_ORDINAL_WORDS),
+        key=len,
+        reverse=True,
+    )
+)
+_EN_DAY = rf"(\d{{1,2}})(?:st|nd|rd|th)?|({_ORDINAL_WORD_RE})"
+_EN_DATE_MDY = re.compile(
+    rf"(?<![a-z])({_EN_MONTH})\.?,?\s+(?:the\s+)?(?:{_EN_DAY})(?![a-z\d])(?:\s*(?:-|to|and)\s*(\d{{1,2}})(?!\d))?(?:,?\s+(\d{{4}})(?!\d))?"
+)
+_EN_DATE_DMY = re.compile(
+    rf"(?<![a-z\d])(?:the\s+)?(?:{_EN_DAY})\s*(?:of\s+)?({_EN_MONTH})(?![a-z])\.?(?:,?\s+(\d{{4}})(?!\d))?"
+)
+_EN_DATE_RANGE_DMY = re.compile(rf"(?<![\d])(\d{{1,2}})\s*(?:-|to|and)\s*(\d{{1,2}})\s+({_EN_MONTH})(?![a-z])")
+_EN_MONTH_YEAR = re.compile(rf"(?<![a-z])({_EN_MONTH})\.?,?\s+(?:of\s+)?(\d{{4}})(?!\d)")
+_EN_MONTH_ANY = re.compile(rf"(?<![a-z])({_EN_MONTH})(?![a-z])")
+_EN_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_EN_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d/])")
+_EN_WEEKDAY = re.compile(
+    r"(?<![a-z])(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)s?(?![a-z])"
+)
+_AMPM = r"(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
+_AMPM_AHEAD = r"(?:a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
+# 14:30, 14h30, 2:30 p.m.; 2.30 only with a.m./p.m. (else it is a decimal).
+_EN_TIME_HM = re.compile(
+    rf"(?<![\d.,:])([01]?\d|2[0-4])(?::|h|\.(?=[0-5]\d\s*{_AMPM_AHEAD}))([0-5]\d)(?!\d)(?:\s*{_AMPM})?"
+)
+_EN_TIME_H = re.compile(rf"(?<![\d.,:])(1[0-2]|0?[1-9])\s*{_AMPM}")
+_WORD_HOURS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_EN_TIME_WORD = re.compile(rf"(?<![a-z])({_WORD_HOURS}|1[0-2]|0?[1-9])(?:\s*o'?\s?clock|\s+{_AMPM})")
+_EN_TOKEN = re.compile(r"[a-z0-9µ]+(?:['-][a-z0-9µ]+)*")
+_EN_WEEKDAY_SHORT = {
+    "mon": 1,
+    "tue": 2,
+    "tues": 2,
+    "wed": 3,
+    "thu": 4,
+    "thur": 4,
+    "thurs": 4,
+    "fri": 5,
+    "sat": 6,
+    "sun": 7,
+}
+
+
+@dataclass(frozen=True)
+class English:
+    """An English sentence read for checking: the keys it holds, with where each is.
+
+    Attributes:
+        text, folded: the sentence, and ``fold(text)`` (same length).
+        keys: ``num:``, ``pct:``, ``date:``, ``month:``, ``weekday:``, ``time:``, ``unit:``
+            keys, each with the spans it was read from.
+        tokens: (folded, original, start, end) of each word, and of each part of a
+            hyphenated word.
+    """
+
+    text: str
+    folded: str
+    keys: dict[str, tuple[Span, ...]]
+    tokens: tuple[tuple[str, str, int, int], ...]
+
+    def spans(self, key: str) -> list[Span]:
+        """Where the English holds ``key`` (empty: it doesn't)."""
+        kind, _, value = key.partition(":")
+        if kind in ("url", "email"):
+            return [m.span() for m in re.finditer(re.escape(value), self.folded)]
+        if kind == "name":
+            return _name_spans(value, self)
+        if kind == "acro":
+            return _acronym_spans(value, self)
+        if kind == "case":
+            return [(s, e) for _, original, s, e in self.tokens if original == value] or [
+                m.span() for m in re.finditer(rf"(?<![\w.]){re.escape(value)}(?!\w)", self.text)
+            ]
+        return list(self.keys.get(key, ()))
+
+    def has(self, key: str) -> bool:
+        return bool(self.spans(key))
+
+
+def read_english(english: str) -> English:
+    """Every key the English sentence may satisfy (the lenient side of the check)."""
+    folded = fold(english)
+    keys: dict[str, list[Span]] = {}
+
+    def put(key: str, span: Span) -> None:
+        keys.setdefault(key, []).append(span)
+
+    _english_numbers(folded, put)
+    _english_dates(folded, put)
+    _english_times(folded, put)
+    for code, pattern in UNIT_EN.items():
+        for m in pattern.finditer(folded):
+            put(f"unit:{code}", m.span())
+            put(f"dim:{DIMENSIONS[code]}", m.span())
+    for m in re.finditer(r"(?<![A-Za-z])[MDCLXVI]{2,}(?![A-Za-z])", english):
+        value = roman(m.group(0))
+        if value:
+            put(f"num:{value}", m.span())
+    tokens = []
+    for m in _EN_TOKEN.finditer(folded):
+        tokens.append((m.group(0), english[m.start() : m.end()], m.start(), m.end()))
+        if "-" in m.group(0) or "'" in m.group(0):
+            # each run of its parts: "rig-i-like" gives rig, rig-i, i, i-like, like
+            parts = list(re.finditer(r"[a-z0-9µ]+", m.group(0)))
+            for a in range(len(parts)):
+                for b in range(a, len(parts)):
+                    if (a, b) != (0, len(parts) - 1):
+                        s, e = m.start() + parts[a].start(), m.start() + parts[b].end()
+                        tokens.append((folded[s:e], english[s:e], s, e))
+    return English(english, folded, {k: tuple(v) for k, v in keys.items()}, tuple(tokens))
+
+
+def _glued(folded: str, start: int) -> bool:
+    """Whether digits at ``start`` are part of a code: right after a letter (ACE2), or after a
+    letter and a hyphen or dot (COVID-19, Fig.1)."""
+    if start == 0:
+        return False
+    before = folded[start - 1]
+    return before.isalpha() or (start >= 2 and before in "-." and folded[start - 2].isalpha())
+
+
+def _english_numbers(folded: str, put: Any) -> None:
+    values: list[tuple[Decimal, Span, bool]] = []
+    for m in _EN_CHUNK.finditer(folded):
+        chunk, base = m.group(0), m.start()
+        glued = _glued(folded, base)
+        for run in re.finditer(r"\d+", chunk):
+            values.append((Decimal(run.group(0)), (base + run.start(), base + run.end()), glued))
+        runs = re.split(r"[.,]", chunk)
+        seps = re.findall(r"[.,]", chunk)
+        if seps:
+            if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", chunk):
+                values.append((Decimal(chunk.replace(",", "")), m.span(), glued))
+            if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", chunk):
+                values.append((Decimal(chunk.replace(".", "").replace(",", ".")), m.span(), glued))
+            for k in range(len(seps)):  # any "a.b" or "a,b" inside as a decimal
+                value = to_decimal(f"{runs[k]}.{runs[k + 1]}")
+                if value is not None:
+                    start = base + len(",".join(runs[:k])) + (1 if k else 0)
+                    values.append((value, (start, start + len(runs[k]) + 1 + len(runs[k + 1])), glued))
+        if re.fullmatch(r"\d{4}", chunk) and folded[m.end() : m.end() + 1] == "s":
+            values.append((Decimal(chunk[2:]), m.span(), glued))  # the 1940s: the 40s
+    for m in _EN_SPACED.finditer(folded):
+        values.append((Decimal(re.sub(r"\D", "", m.group(0))), m.span(), _glued(folded, m.start())))
+    for m in re.finditer(r"'(\d{2})s\b", folded):
+        values.append((Decimal(m.group(1)), m.span(1), False))
+    for m in re.finditer(r"(?<![\d.,])\.(\d+)", folded):  # .08%
+        values.append((Decimal(f"0.{m.group(1)}"), m.span(), _glued(folded, m.start())))
+    for m in re.finditer(r"(?<!\d)((?:1[0-9]|20)\d{2})[-/](\d{2})(?!\d)", folded):  # 2019-20: 2020
+        values.append((Decimal(m.group(1)[:2] + m.group(2)), m.span(2), False))
+    values.extend((value, span, False) for value, span in _number_words(folded))
+    for m in re.finditer(rf"(?<![a-z])an?\s+(?:{_A_UNITS})s?(?![a-z])", folded):
+        values.append((Decimal(1), m.span(), False))
+    for value, (start, end), glued in values:
+        if glued:
+            put(f"glued:{key_of(value)}", (start, end))
+            continue
+        put(f"num:{key_of(value)}", (start, end))
+        scale = _EN_SCALE.match(folded, end)
+        if scale:
+            put(f"num:{key_of(value * SCALES_EN[scale.group(1)])}", (start, scale.end()))
+            end = scale.end()
+        if _EN_PERCENT.match(folded, end) or _EN_RANGE_TO_PERCENT.match(folded, end):
+            put(f"pct:{key_of(value)}", (start, end))
+
+
+def _number_words(folded: str) -> list[tuple[Decimal, Span]]:
+    """Values of spelled-out numbers: each word alone, and each run of them together."""
+    found: list[tuple[Decimal, Span]] = []
+    words = list(_EN_WORD.finditer(folded))
+    k = 0
+    while k < len(words):
+        run: list[re.Match[str]] = []
+        j = k
+        while j < len(words):
+            w = words[j].group(0)
+            gap = folded[words[j - 1].end() : words[j].start()] if run else ""
+            if run and not re.fullmatch(r"[ -]", gap):
+                break
+            if w in _NUMBER_WORDS or w in _MULTIPLIERS or w in _ORDINAL_WORDS or w in _OTHER_WORDS:
+                run.append(words[j])
+            elif (
+                w in ("a", "an")
+                and not run
+                and j + 1 < len(words)
+                and words[j + 1].group(0) in (*_MULTIPLIERS, "dozen")
+            ):
+                run.append(words[j])
+            elif (
+                w == "and"
+                and run
+                and run[-1].group(0) in _MULTIPLIERS
+                and j + 1 < len(words)
+                and words[j + 1].group(0) in _NUMBER_WORDS
+            ):
+                run.append(words[j])
+            else:
+                break
+            j += 1
+        if not run:
+            k += 1
+            continue
+        total, current = Decimal(0), Decimal(0)
+        for w in (r.group(0) for r in run):
+            if w in _NUMBER_WORDS:
+                current += _NUMBER_WORDS[w]
+                found.append((Decimal(_NUMBER_WORDS[w]), _span_of(words, w, run)))
+            elif w in _ORDINAL_WORDS:
+                current = (
+                    current + _ORDINAL_WORDS[w] if _ORDINAL_WORDS[w] < 100 else max(current, 1) * _ORDINAL_WORDS[w]
+                )
+                found.append((Decimal(_ORDINAL_WORDS[w]), _span_of(words, w, run)))
+            elif w in _OTHER_WORDS:
+                current = max(current, 1) * _OTHER_WORDS[w] if w.startswith("dozen") else current + _OTHER_WORDS[w]
+                found.append((Decimal(_OTHER_WORDS[w]), _span_of(words, w, run)))
+            elif w == "hundred":
+                current = max(current, 1) * 100
+            elif w in _MULTIPLIERS:
+                total += max(current, 1) * _MULTIPLIERS[w]
+                current = Decimal(0)
+        found.append((total + current, (run[0].start(), run[-1].end())))
+        k = j
+    return found
+
+
+def _span_of(words: list[re.Match[str]], word: str, run: list[re.Match[str]]) -> Span:
+    for r in run:
+        if r.group(0) == word:
+            return r.span()
+    return run[0].span()
+
+
+def _english_day(digits: str | None, word: str | None) -> int | None:
+    if digits:
+        return int(digits)
+    if not word:
+        return None
+    word = word.replace(" ", "-")
+    if word in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[word]
+    tens, _, unit = word.replace("-", " ", 1).partition(" ")
+    if not unit and word.startswith(("twenty", "thirty")):
+        tens, unit = word[:6], word[6:]
+    return _NUMBER_WORDS.get(tens, 0) + _ORDINAL_WORDS.get(unit.strip("-"), 0) or None
+
+
+def _english_dates(folded: str, put: Any) -> None:
+    def date(year: str | None, month: int, day: int | None, span: Span) -> None:
+        put(f"month:{month:02d}", span)
+        if day and 1 <= day <= 31:
+            put(f"date:--{month:02d}-{day:02d}", span)
+            if year:
+                put(f"date:{year}-{month:02d}-{day:02d}", span)
+        if year:
+            put(f"date:{year}-{month:02d}", span)
+
+    for m in _EN_DATE_MDY.finditer(folded):
+        month = MONTHS_EN[m.group(1)]
+        date(m.group(5), month, _english_day(m.group(2), m.group(3)), m.span())
+        if m.group(4):
+            date(m.group(5), month, int(m.group(4)), m.span())
+    for m in _EN_DATE_DMY.finditer(folded):
+        date(m.group(4), MONTHS_EN[m.group(3)], _english_day(m.group(1), m.group(2)), m.span())
+    for m in _EN_DATE_RANGE_DMY.finditer(folded):
+        date(None, MONTHS_EN[m.group(3)], int(m.group(1)), m.span())
+    for m in _EN_MONTH_YEAR.finditer(folded):
+        date(m.group(2), MONTHS_EN[m.group(1)], None, m.span())
+    for m in _EN_MONTH_ANY.finditer(folded):
+        put(f"month:{MONTHS_EN[m.group(1)]:02d}", m.span())
+    for m in _EN_ISO.finditer(folded):
+        if 1 <= int(m.group(2)) <= 12:
+            date(m.group(1), int(m.group(2)), int(m.group(3)), m.span())
+    for m in _EN_NUMERIC_DATE.finditer(folded):
+        a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
+        year = year if len(year) == 4 else f"20{year}"
+        for day, month in ((a, b), (b, a)):  # dd/mm or mm/dd
+            if 1 <= month <= 12:
+                date(year, month, day, m.span())
+    for m in _EN_WEEKDAY.finditer(folded):
+        name = m.group(1)
+        put(f"weekday:{WEEKDAYS_EN.get(name) or _EN_WEEKDAY_SHORT[name]}", m.span())
+
+
+def _english_times(folded: str, put: Any) -> None:
+    def time(hour: int, minutes: str, ampm: str | None, span: Span) -> None:
+        if ampm:
+            pm = ampm.startswith("p")
+            hours = [hour % 12 + (12 if pm else 0)]
+        else:
+            hours = [hour] + ([hour + 12] if 1 <= hour < 12 else [0] if hour in (12, 24) else [24] if hour == 0 else [])
+        for h in hours:
+            put(f"time:{h}:{minutes}", span)
+
+    for m in _EN_TIME_HM.finditer(folded):
+        time(int(m.group(1)), m.group(2), m.group(3), m.span())
+    for m in _EN_TIME_H.finditer(folded):
+        time(int(m.group(1)), "00", m.group(2), m.span())
+    for m in _EN_TIME_WORD.finditer(folded):
+        hour = _NUMBER_WORDS.get(m.group(1)) or int(m.group(1))
+        time(hour, "00", m.group(2), m.span())
+    for m in re.finditer(r"(?<![a-z])(noon|midday|midnight)(?![a-z])", folded):
+        for h in (12,) if m.group(1) != "midnight" else (0, 24):
+            put(f"time:{h}:00", m.span())
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether two folded words are the same name, in French and English spellings."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) >= 3 and a.rstrip("s") == b.rstrip("s"):
+        return True
+    if min(len(a), len(b)) < 4 or a[0] != b[0]:
+        return False
+    prefix = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        prefix += 1
+    if prefix >= 4 and prefix >= 0.6 * min(len(a), len(b)):
+        return True
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _name_spans(form: str, english: English) -> list[Span]:
+    if " " in form or "-" in form or "." in form:
+        pattern = re.escape(form).replace(r"\-", "[- ]").replace(r"\ ", "[- ]")
+        return [m.span() for m in re.finditer(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", english.folded)]
+    return [(s, e) for folded, _, s, e in english.tokens if _similar(form, folded)]
+
+
+def _acronym_spans(acronym: str, english: English) -> list[Span]:
+    """The same acronym (or code) in any case, with a plural ``s`` (PRRs) or digits (ACE2)
+    after it, or its letters in another order in capitals (UE/EU, ARNm/mRNA)."""
+    plain = re.sub(r"[^a-z0-9]", "", fold(acronym))
+    spans = []
+    for folded, original, s, e in english.tokens:
+        token = re.sub(r"[^a-z0-9]", "", folded)
+        if token == plain or (token.startswith(plain) and re.fullmatch(r"s|\d+", token[len(plain) :])):
+            spans.append((s, e))
+            continue
+        letters = original[:-1] if original.endswith("s") and original[:-1].isupper() else original
+        uppers = sum(c.isupper() for c in letters)
+        if (
+            letters.isalpha()
+            and uppers > len(letters) / 2
+            and len(plain) >= 2
+            and sorted(letters.lower()) == sorted(plain)
+        ):
+            spans.append((s, e))
+    return spans
