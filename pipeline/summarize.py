@@ -2,7 +2,8 @@
 
 ``seq2seq`` runs an abstractive model (distilBART, BART, PEGASUS, T5). Input longer
 than the model's window is never truncated: the translated sentences are packed into
-chunks that fit, each chunk is summarized (map), and the partial summaries are
+chunks that fit, each measured as the model is given it, prefix and special tokens
+included (``fitting.chunk``), each chunk is summarized (map), and the partial summaries are
 combined (reduce: summarized again when they fit the window, else mapped again; or
 simply joined with ``strategy: concat``). The number of chunks is recorded on the
 document, and a warning says the input was chunked.
@@ -25,7 +26,8 @@ from pydantic import Field, model_validator
 from models.backends import GenerationSettings, Seq2Seq
 from pipeline.config import Strict, speed_only
 from pipeline.document import Document
-from pipeline.fitting import split_long
+from pipeline.errors import ConfigError
+from pipeline.fitting import Chunk, Window, chunk, fits_joined
 from pipeline.registry import register
 from pipeline.sentences import split_english
 from pipeline.stage import ModelStage, ModelStageConfig, Stage, StageContext
@@ -52,6 +54,11 @@ class Seq2SeqSummarizerConfig(ModelStageConfig):
         return self
 
 
+# Input tokens a chunk must have room for beside the prefix and special tokens: one
+# character, which a byte-level tokenizer may encode as up to 4 tokens (its UTF-8 bytes).
+MIN_ROOM = 4
+
+
 class LeadConfig(Strict):
     k: int = Field(default=3, ge=1)  # how many leading sentences make the summary
 
@@ -65,7 +72,15 @@ class Summarize(ModelStage):
     def __init__(self, config: Seq2SeqSummarizerConfig, model: Seq2Seq, *, context: StageContext | None = None) -> None:
         super().__init__(config, model, context=context)
         self.limit = min(config.max_input_tokens or model.window, model.window)
-        self.overhead = model.count_tokens([config.prefix])[0]  # special tokens and the prefix
+        # Inputs are measured exactly as they are given to the model: prefix and special tokens included.
+        self.window = Window(lambda texts: model.count_tokens([config.prefix + t for t in texts]), self.limit)
+        self.overhead = self.window.measure([""])[0]  # the prefix and special tokens
+        if self.limit - self.overhead < MIN_ROOM:
+            raise ConfigError(
+                f"summarize.prefix {config.prefix!r} and the special tokens take {self.overhead} of the "
+                f"{self.limit} input tokens, leaving fewer than {MIN_ROOM} for the text; shorten the prefix "
+                "or raise summarize.max_input_tokens"
+            )
 
     def settings(self) -> GenerationSettings:
         c = self.config
@@ -81,10 +96,10 @@ class Summarize(ModelStage):
 
     def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:
         docs = list(docs)
-        chunked = [self.chunk(doc.body_translation()) for doc in docs]
+        chunked = [self.chunks(doc.body_translation()) for doc in docs]
         # First map step batched across documents; single-chunk documents are done here.
         flat = [c for chunks in chunked for c in chunks]
-        partials = iter(self._summarize(flat))
+        partials = iter(self._summarize([c.text for c in flat], [len(c.pieces) for c in flat]))
         for doc, chunks in zip(docs, chunked, strict=True):
             if not chunks:
                 yield replace(
@@ -94,7 +109,8 @@ class Summarize(ModelStage):
             summaries = [next(partials) for _ in chunks]
             warnings = list(doc.warnings)
             if len(chunks) > 1:
-                total = sum(self.model.count_tokens(chunks)) - (len(chunks) - 1) * self.overhead
+                pieces = [p for c in chunks for p in c.pieces]
+                total = self.overhead + sum(n - self.overhead for n in self.window.measure_all(pieces))
                 warnings.append(
                     f"summarize: input of about {total} tokens exceeds the model window of {self.limit}; "
                     f"summarized in {len(chunks)} chunks combined by {self.config.strategy}"
@@ -104,43 +120,24 @@ class Summarize(ModelStage):
                 summary = summaries[0]
             yield replace(doc, summary=summary, summary_chunks=len(chunks), warnings=tuple(warnings))
 
-    def chunk(self, sentences: list[str]) -> list[str]:
-        """Pack sentences into chunks that fit the input limit, splitting any too-long sentence."""
-        if not sentences:
-            return []
-        budget = self.limit - self.overhead
-        lengths = [n - self.overhead for n in self.model.count_tokens(sentences)]
-        pieces: list[tuple[str, int]] = []
-        for sentence, n in zip(sentences, lengths, strict=True):
-            if n <= budget:
-                pieces.append((sentence, n))
-            else:
-                for part in split_long(sentence, lambda t: self._fits(t), lambda t: self.model.split_tokens(t, budget)):
-                    pieces.append((part, self.model.count_tokens([part])[0] - self.overhead))
-        chunks: list[list[str]] = []
-        used = 0
-        for sentence, n in pieces:
-            # +1: the space joining two sentences may add a token
-            if chunks and used + n + 1 <= budget:
-                chunks[-1].append(sentence)
-                used += n + 1
-            else:
-                chunks.append([sentence])
-                used = n
-        return [" ".join(c) for c in chunks]
+    def chunks(self, sentences: list[str]) -> list[Chunk]:
+        """Sentences packed into chunks that fit the input window (``fitting.chunk``), as the model sees them."""
+        return chunk(sentences, self.window)
 
-    def _fits(self, text: str) -> bool:
-        return self.model.count_tokens([self.config.prefix + text])[0] <= self.limit
+    def chunk(self, sentences: list[str]) -> list[str]:
+        """The texts of ``chunks``: each fits the input window with the prefix."""
+        return [c.text for c in self.chunks(sentences)]
 
     def _combine(self, summaries: list[str], warnings: list[str]) -> str:
         if self.config.strategy == "concat":
             return " ".join(summaries)
         rounds = 1  # the first map round is done by the caller
-        while not self._fits(" ".join(summaries)):
+        while not fits_joined(summaries, self.window):
             if rounds >= self.config.max_rounds:
                 break
             # The partial summaries are English: split by the English splitter.
-            summaries = self._summarize(self.chunk([s for p in summaries for s in split_english(p)]))
+            chunks = self.chunks([s for p in summaries for s in split_english(p)])
+            summaries = self._summarize([c.text for c in chunks], [len(c.pieces) for c in chunks])
             rounds += 1
         else:
             return self._summarize([" ".join(summaries)])[0]
@@ -150,19 +147,29 @@ class Summarize(ModelStage):
         )
         return " ".join(summaries)
 
-    def _summarize(self, texts: list[str]) -> list[str]:
+    def _summarize(self, texts: list[str], weights: list[int] | None = None) -> list[str]:
+        """Summarize texts that fit the window, shortest first in batches; results in input order.
+
+        ``progress(done, total)`` from the context is called after each batch, counting
+        ``weights`` (the sentences each text holds; one each by default).
+        """
         if not texts:
             return []
-        lengths = self.model.count_tokens(texts)
+        weights = weights or [1] * len(texts)
+        lengths = self.window.measure_all(texts)
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
         out = [""] * len(texts)
         settings = self.settings()
         size = self.config.batch_size
         batches = [order[start : start + size] for start in range(0, len(order), size)]
         inputs = [[self.config.prefix + texts[i] for i in batch] for batch in batches]
+        done, total = 0, sum(weights)
         for batch, summaries in zip(batches, self.model.generate_many(inputs, [settings] * len(batches)), strict=True):
             for i, summary in zip(batch, summaries, strict=True):
                 out[i] = summary
+            done += sum(weights[i] for i in batch)
+            if self.context.progress is not None:
+                self.context.progress(done, total)
         return out
 
 

@@ -25,7 +25,7 @@ from pydantic import Field
 from models.backends import GenerationSettings, Seq2Seq
 from pipeline.config import Strict, speed_only
 from pipeline.document import Document, Segment
-from pipeline.fitting import split_long
+from pipeline.fitting import Window, split_long
 from pipeline.registry import register
 from pipeline.stage import ModelStage, ModelStageConfig, StageContext
 
@@ -97,6 +97,8 @@ class Translate(ModelStage):
     def __init__(self, config: MarianConfig, model: Seq2Seq, *, context: StageContext | None = None) -> None:
         super().__init__(config, model, context=context)
         self.max_input_tokens = min(config.max_input_tokens or model.window, model.window)
+        # A source is given to the model as it is: its token count is the model's input length.
+        self.window = Window(model.count_tokens, self.max_input_tokens)
         tokens, size = model.batch_limits()
         self.batch_tokens = config.batch_tokens or tokens
         self.max_batch_size = config.max_batch_size or size
@@ -106,9 +108,9 @@ class Translate(ModelStage):
         # (doc, segment) -> the pieces its source was split into to fit the window
         keys = [(d, s) for d, doc in enumerate(docs) for s, seg in enumerate(doc.segments) if not seg.verbatim]
         sources = [docs[d].segments[s].source for d, s in keys]
-        lengths = self.model.count_tokens(sources)
+        lengths = self.window.measure_all(sources)
         pieces = {
-            key: [text] if n <= self.max_input_tokens else self._fit(text)
+            key: [text] if n <= self.max_input_tokens else split_long(text, self.window)
             for key, text, n in zip(keys, sources, lengths, strict=True)
         }
         flat = [p for parts in pieces.values() for p in parts]
@@ -128,12 +130,6 @@ class Translate(ModelStage):
                     f"settings and are flagged: {', '.join(map(str, bad))}"
                 )
             yield replace(doc, segments=tuple(segments), warnings=doc.warnings + tuple(warnings))
-
-    def _fit(self, text: str) -> list[str]:
-        def fits(piece: str) -> bool:
-            return self.model.count_tokens([piece])[0] <= self.max_input_tokens
-
-        return split_long(text, fits, lambda t: self.model.split_tokens(t, self.max_input_tokens))
 
     def _merge(
         self, seg: Segment, parts: list[str], done: list[Translation], warnings: list[str], bad: list[int]
@@ -209,7 +205,7 @@ class Translate(ModelStage):
         return results
 
     def _generate(self, texts: list[str], retry: bool) -> list[str]:
-        lengths = self.model.count_tokens(texts)
+        lengths = self.window.measure_all(texts)
         out: list[str | None] = [None] * len(texts)
         done = 0
         plan = self.plan(lengths, retry)

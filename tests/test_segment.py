@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipeline.document import Document
-from pipeline.fitting import split_long
+from pipeline.fitting import Window, split_long
 from pipeline.markdown import find_links, parse_blocks, strip_inline
 from pipeline.segment import FrenchSegmenter, FrenchSegmenterConfig
 from pipeline.sentences import ENGLISH_SPLITTER, split_english, split_sentences
@@ -331,12 +331,13 @@ def test_sample_article_segments(sample_text: str) -> None:
     assert len(plain.split()) == 334
 
 
-def fits_words(n: int):
-    return lambda text: len(text.split()) <= n
+def words(n: int) -> Window:
+    """A window of ``n`` words, one token each."""
+    return Window(lambda texts: [len(t.split()) for t in texts], n)
 
 
-def no_token_split(text: str) -> list[str]:
-    raise AssertionError(f"token split used for {text!r}")
+def characters(n: int) -> Window:
+    return Window(lambda texts: [len(t) for t in texts], n)
 
 
 SPLITS = [
@@ -349,9 +350,11 @@ SPLITS = [
 
 @pytest.mark.parametrize(("text", "limit", "expected"), SPLITS)
 def test_split_long(text: str, limit: int, expected: list[str]) -> None:
-    assert split_long(text, fits_words(limit), no_token_split) == expected
+    assert split_long(text, words(limit)) == expected
 
 
-def test_split_long_last_resort_tokens() -> None:
-    word = "x" * 30
-    assert split_long(word, lambda t: len(t) <= 10, lambda t: [t[:10], t[10:20], t[20:]]) == ["x" * 10] * 3
+def test_split_long_last_resort_characters() -> None:
+    # A single word too long: cut between characters into the longest pieces that fit.
+    assert split_long("x" * 30, characters(10)) == ["x" * 10] * 3
+    # A piece never starts with a combining accent: "e" + U+0301 stays whole.
+    assert split_long("ab" + "e\u0301" * 3, characters(3)) == ["ab", "e\u0301", "e\u0301", "e\u0301"]

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.document import Document, Paragraph, Segment
+from pipeline.stage import StageContext
 from pipeline.summarize import Centroid, CentroidConfig, Lead, LeadConfig, Seq2SeqSummarizerConfig, Summarize
 
 
@@ -133,3 +134,14 @@ def test_centroid_picks_central_sentences_in_order() -> None:
         "The bus budget adds ten buses to the city network. Council members said the city bus network needs the budget."
     )
     assert Centroid(CentroidConfig(k=9))(translated_doc(sentences)).summary == " ".join(sentences)
+
+
+def test_progress_counts_the_sentences_of_each_round(fake_model) -> None:
+    fake_model.fn = first_words
+    fake_model.window = 12
+    calls: list[tuple[int, int]] = []
+    context = StageContext(progress=lambda done, total: calls.append((done, total)))
+    stage = Summarize(Seq2SeqSummarizerConfig(batch_size=1), fake_model, context=context)
+    stage(translated_doc([f"w{i}a w{i}b w{i}c w{i}d." for i in range(6)]))
+    # The map round: 3 chunks of 2 sentences, one per batch; then the partial summaries, joined.
+    assert calls == [(2, 6), (4, 6), (6, 6), (1, 1)]
