@@ -21,7 +21,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from pipeline.errors import ConfigError, OutputError, PrecisError
 
@@ -338,7 +340,30 @@ class Engine(str, Enum):
     ray = "ray"
 
 
-@app.command()
+class _BatchGroup(TyperGroup):
+    """``precis batch``: runs a job (``batch run``, the default) or reports on one (``batch status OUT``).
+
+    The run stays ``precis batch INPUT --out OUT``, as cron lines and unit files already
+    have it: any first word that isn't a subcommand's name is the run's (a default
+    command, as click-default-group does). An input folder called ``status`` or ``run``
+    is given as ``precis batch run status`` or ``./status``.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+batch_app = typer.Typer(
+    cls=_BatchGroup,
+    help="Nightly batch jobs: precis batch INPUT --out OUT (= batch run), precis batch status OUT.",
+    no_args_is_help=True,
+)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("run")
 def batch(
     input: Annotated[
         Path, typer.Argument(help="A folder of .md/.txt/.html articles, a .jsonl file, or a list of paths.")
@@ -360,6 +385,9 @@ def batch(
     cache: Annotated[Path | None, typer.Option("--cache", help="Translation cache (default OUT/cache.sqlite).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Don't use a translation cache.")] = False,
     log_json: Annotated[bool, typer.Option("--log-json", help="JSON-lines events even on a terminal.")] = False,
+    metrics: Annotated[
+        Path | None, typer.Option("--metrics", help="Prometheus textfile kept up to date (default OUT/metrics.prom).")
+    ] = None,
     ray_actors: Annotated[int, typer.Option("--ray-actors", min=1, help="Ray actors (each loads the models).")] = 1,
     ray_cpus_per_actor: Annotated[float, typer.Option("--ray-cpus-per-actor", min=0)] = 1.0,
     ray_gpus_per_actor: Annotated[float, typer.Option("--ray-gpus-per-actor", min=0)] = 0.0,
@@ -380,6 +408,7 @@ def batch(
         cache=cache,
         use_cache=not no_cache,
         log_json=True if log_json else None,
+        metrics=metrics,
         ray_actors=ray_actors,
         ray_cpus_per_actor=ray_cpus_per_actor,
         ray_gpus_per_actor=ray_gpus_per_actor,
@@ -396,6 +425,23 @@ def batch(
         _log(f"interrupted by {exc.name}; run the same command again to do what is left")
         raise typer.Exit(exc.exit_code) from None
     raise typer.Exit(result.exit_code)
+
+
+@batch_app.command("status")
+def batch_status(
+    out: Annotated[Path, typer.Argument(help="A batch output folder (precis batch ... --out OUT).")],
+    json_: Annotated[bool, typer.Option("--json", help="One JSON object instead of lines.")] = False,
+) -> None:
+    """Where the latest run of OUT stands: counts, throughput, ETA, run id and host, failures by code."""
+    import json
+
+    from pipeline.batch.status import read_status, render
+
+    try:
+        status = read_status(out)
+    except PrecisError as exc:
+        raise _fail(exc) from None
+    _emit(json.dumps(status.to_dict(), ensure_ascii=False) + "\n" if json_ else render(status))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -259,9 +261,7 @@ def test_damaged_results_are_redone_not_skipped(tmp_path: Path) -> None:
     paths[3].write_text('{"other": "json"}')
     result = batch("-c", TINY, "-o", str(out), str(source))
     assert result.exit_code == 0, result.output
-    damaged = [
-        (e["path"], e["problem"].split(":")[0]) for e in events(result.stderr) if e["event"] == "result_damaged"
-    ]
+    damaged = [(e["path"], e["problem"].split(":")[0]) for e in events(result.stderr) if e["event"] == "result_damaged"]
     assert damaged == [
         (f"results/{paths[1].name}", "is not valid JSON"),
         (f"results/{paths[2].name}", "is not valid JSON"),
@@ -270,3 +270,260 @@ def test_damaged_results_are_redone_not_skipped(tmp_path: Path) -> None:
     last = manifests(out)[-1]
     assert (last["counts"]["done"], last["counts"]["skipped"], last["repairs"]["results_redone"]) == (3, 3, 3)
     assert result_ids(out) == [f"a{i:03d}" for i in range(6)]
+
+
+# --- operators' views: status, metrics, report, logs ------------------------------------------
+
+RUN_ID = "20240502T020003.123Z-4121"
+
+
+def a_manifest(status: str = "running", **counts: int) -> dict:
+    """A manifest as a run writes it (only the fields status, metrics and the report read)."""
+    c = {"total": 200, "done": 80, "skipped": 20, "failed": 5, "ignored": 0, **counts}
+    return {
+        "run": RUN_ID,
+        "status": status,
+        "started": "2024-05-02T02:00:03Z",
+        "updated": "2024-05-02T02:00:43Z",
+        "finished": None if status == "running" else "2024-05-02T02:01:03Z",
+        "host": "news-1",
+        "pid": 4121,
+        "engine": "local",
+        "counts": c,
+        "timings": {
+            "models_s": 1.5,
+            "processing_s": 32.0,
+            "wall_s": 40.0,
+            "stages_s": {"translate": 20.5, "segment": 0.25},
+        },
+        "throughput": {"articles_per_s": 2.5},
+        "signature": "precis:0.1.0|pipeline:segment=french|cfg:abc",
+        "models": [{"stage": "translate", "name": "tiny:marian", "revision": "r1", "backend": "ctranslate2"}],
+        "exit_code": None if status == "running" else 1,
+    }
+
+
+def an_out(tmp_path: Path, manifest: dict, lock: dict | None) -> Path:
+    out = tmp_path / "out"
+    run = out / "runs" / manifest["run"]
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    codes = ["E210", "E200", "E410", "E200", "E200"]
+    (run / "failures.jsonl").write_text(
+        "".join(json.dumps({"id": f"x{i}", "code": c}) + "\n" for i, c in enumerate(codes))
+    )
+    (out / ".lock").write_text(json.dumps(lock) if lock else "")
+    return out
+
+
+def dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(proc.stdout)
+
+
+STATUSES = [
+    # manifest status, who the lock names -> the lines precis batch status prints
+    (
+        "running",
+        "me",
+        "run         20240502T020003.123Z-4121\n"
+        "status      running (pid {pid} on host {host})\n"
+        "started     2024-05-02T02:00:03Z\n"
+        "updated     2024-05-02T02:00:43Z\n"
+        "articles    200 total: 80 done, 20 skipped, 5 failed, 95 remaining\n"
+        "throughput  2.50 articles/s\n"
+        "eta         38s\n"
+        "failures    E200 3, E210 1, E410 1\n",
+    ),
+    (
+        "running",
+        "dead",  # kill -9: the manifest still says running, its pid is gone
+        "run         20240502T020003.123Z-4121\n"
+        "status      killed (host news-1)\n"
+        "started     2024-05-02T02:00:03Z\n"
+        "finished    -\n"
+        "articles    200 total: 80 done, 20 skipped, 5 failed, 95 remaining\n"
+        "throughput  2.50 articles/s\n"
+        "eta         -\n"
+        "failures    E200 3, E210 1, E410 1\n",
+    ),
+    (
+        "complete",
+        None,
+        "run         20240502T020003.123Z-4121\n"
+        "status      complete (host news-1, exit 1)\n"
+        "started     2024-05-02T02:00:03Z\n"
+        "finished    2024-05-02T02:01:03Z\n"
+        "articles    200 total: 80 done, 20 skipped, 5 failed, 95 remaining\n"
+        "throughput  2.50 articles/s\n"
+        "eta         -\n"
+        "failures    E200 3, E210 1, E410 1\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "holder", "expected"), STATUSES)
+def test_batch_status_lines(tmp_path: Path, status: str, holder: str | None, expected: str) -> None:
+    import socket
+
+    manifest = a_manifest(status)
+    lock = None
+    if holder == "me":  # a live run on this host: this test's own pid stands for it
+        manifest.update(host=socket.gethostname(), pid=os.getpid())
+        lock = {"pid": os.getpid(), "host": socket.gethostname(), "run": RUN_ID}
+    elif holder == "dead":
+        lock = {"pid": dead_pid(), "host": socket.gethostname(), "run": RUN_ID}
+        manifest["host"] = "news-1"
+    out = an_out(tmp_path, manifest, lock)
+    result = runner.invoke(app, ["batch", "status", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected.format(pid=os.getpid(), host=socket.gethostname())
+
+
+def test_batch_status_json_and_errors(tmp_path: Path) -> None:
+    out = an_out(tmp_path, a_manifest("complete"), None)
+    result = runner.invoke(app, ["batch", "status", "--json", str(out)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "out": str(out),
+        "run": RUN_ID,
+        "state": "complete",
+        "host": "news-1",
+        "pid": 4121,
+        "started": "2024-05-02T02:00:03Z",
+        "updated": "2024-05-02T02:00:43Z",
+        "finished": "2024-05-02T02:01:03Z",
+        "total": 200,
+        "done": 80,
+        "skipped": 20,
+        "failed": 5,
+        "remaining": 95,
+        "articles_per_s": 2.5,
+        "eta_s": None,
+        "failures": {"E200": 3, "E210": 1, "E410": 1},
+        "exit_code": 1,
+        "signature": "precis:0.1.0|pipeline:segment=french|cfg:abc",
+    }
+    empty = runner.invoke(app, ["batch", "status", str(tmp_path / "nothing")])
+    assert empty.exit_code == 2
+    assert empty.stderr == (
+        f"precis: error: [E200] {tmp_path / 'nothing'}: no precis batch run there (no runs/*/manifest.json); "
+        "give a batch --out folder\n"
+    )
+
+
+def test_metrics_in_the_prometheus_text_format() -> None:
+    from pipeline.batch.metrics import render
+
+    text = render(a_manifest("complete"), {"E200": 3, "E210": 1, "E410": 1}, last_success=1714615263.0)
+    assert text == (
+        "# HELP precis_batch_articles Articles of the current or last batch run, by outcome.\n"
+        "# TYPE precis_batch_articles gauge\n"
+        'precis_batch_articles{outcome="done"} 80\n'
+        'precis_batch_articles{outcome="skipped"} 20\n'
+        'precis_batch_articles{outcome="failed"} 5\n'
+        'precis_batch_articles{outcome="remaining"} 95\n'
+        "# HELP precis_batch_failures Failed articles of the current or last batch run, by error code.\n"
+        "# TYPE precis_batch_failures gauge\n"
+        'precis_batch_failures{code="E200"} 3\n'
+        'precis_batch_failures{code="E210"} 1\n'
+        'precis_batch_failures{code="E410"} 1\n'
+        "# HELP precis_batch_stage_seconds Seconds each stage spent on the results of the current or last batch run.\n"
+        "# TYPE precis_batch_stage_seconds gauge\n"
+        'precis_batch_stage_seconds{stage="segment"} 0.25\n'
+        'precis_batch_stage_seconds{stage="translate"} 20.5\n'
+        "# HELP precis_batch_throughput_articles_per_second "
+        "Articles done per second of processing, this run or the last.\n"
+        "# TYPE precis_batch_throughput_articles_per_second gauge\n"
+        "precis_batch_throughput_articles_per_second 2.5\n"
+        "# HELP precis_batch_running 1 while a batch run is in progress, 0 once it has ended.\n"
+        "# TYPE precis_batch_running gauge\n"
+        "precis_batch_running 0\n"
+        "# HELP precis_batch_run_start_timestamp_seconds When the current or last batch run started (Unix time).\n"
+        "# TYPE precis_batch_run_start_timestamp_seconds gauge\n"
+        "precis_batch_run_start_timestamp_seconds 1714615203\n"
+        "# HELP precis_batch_last_success_timestamp_seconds When the latest complete batch run finished (Unix time).\n"
+        "# TYPE precis_batch_last_success_timestamp_seconds gauge\n"
+        "precis_batch_last_success_timestamp_seconds 1714615263\n"
+        "# HELP precis_batch_run_info The current or last batch run: id, host and status (value 1).\n"
+        "# TYPE precis_batch_run_info gauge\n"
+        'precis_batch_run_info{run_id="20240502T020003.123Z-4121",host="news-1",status="complete"} 1\n'
+    )
+
+
+@pytest.fixture
+def finished_run(tmp_path: Path) -> Path:
+    """A real run of 9 articles in groups of 2, one of them empty (E200), then a rerun that finds nothing to do."""
+    source = day(tmp_path / "day.jsonl", 8)
+    with source.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "vide", "text": "  "}) + "\n")
+    out = tmp_path / "out"
+    result = batch(
+        "-c", TINY, "-o", str(out), "--group-size", "2", "--metrics", str(tmp_path / "tf" / "precis.prom"), str(source)
+    )
+    assert result.exit_code == 1, result.output
+    log = events(result.stderr)
+    assert len(log) == len(result.stderr.splitlines())  # every line is one JSON object...
+    assert {e["run_id"] for e in log} == {manifests(out)[0]["run"]}  # ...with the run's id
+    return out
+
+
+def test_a_run_keeps_its_metrics_file_and_report(finished_run: Path) -> None:
+    out = finished_run
+    metrics = (out.parent / "tf" / "precis.prom").read_text()
+    samples = dict(line.rsplit(" ", 1) for line in metrics.splitlines() if not line.startswith("#"))
+    run = manifests(out)[0]
+    assert {
+        k: v for k, v in samples.items() if "stage_seconds" not in k and "timestamp" not in k and "throughput" not in k
+    } == {
+        'precis_batch_articles{outcome="done"}': "8",
+        'precis_batch_articles{outcome="skipped"}': "0",
+        'precis_batch_articles{outcome="failed"}': "1",
+        'precis_batch_articles{outcome="remaining"}': "0",
+        'precis_batch_failures{code="E200"}': "1",
+        "precis_batch_running": "0",
+        f'precis_batch_run_info{{run_id="{run["run"]}",host="{run["host"]}",status="complete"}}': "1",
+    }
+    stages = sorted(k for k in samples if "stage_seconds" in k)
+    assert [k.split('"')[1] for k in stages] == sorted(run["timings"]["stages_s"])
+    assert float(samples["precis_batch_last_success_timestamp_seconds"]) >= float(
+        samples["precis_batch_run_start_timestamp_seconds"]
+    )
+    assert [p.name for p in (out.parent / "tf").iterdir()] == ["precis.prom"]  # no temporary file left
+    timeline = [json.loads(line) for line in (out / "runs" / run["run"] / "progress.jsonl").read_text().splitlines()]
+    assert [(r["done"], r["failed"]) for r in timeline] == [(2, 0), (4, 0), (6, 0), (8, 0)]  # vide: read before a group
+    assert (out / "report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_report_in_headless_chromium(finished_run: Path) -> None:
+    """report.html renders in a real browser: its plots, failures table, signature and models; no console errors."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("PRECIS_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (PRECIS_REQUIRE_BROWSER is set) but not installed")
+        pytest.skip("chromium not installed (CI installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    run = manifests(finished_run)[0]
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((finished_run / "report.html").as_uri())
+        assert page.title() == "precis batch report"
+        assert page.locator("h1").inner_text() == f"precis batch run {run['run']}"
+        assert page.locator("#summary tr").nth(2).inner_text().split() == ["status", "complete", "(exit", "1)"]
+        assert page.locator("#plot-throughput svg").is_visible()
+        assert page.locator("#plot-throughput svg circle").count() == 4  # one per group
+        assert page.locator("#plot-length svg circle").count() == 8  # one per result
+        rows = page.locator("#failures tbody tr")
+        assert rows.count() == 1
+        assert rows.first.locator("td").all_inner_texts()[:3] == [f"{finished_run.parent / 'day.jsonl'}:9", "E200", ""]
+        assert page.locator("#signature").inner_text() == run["signature"]
+        assert page.locator("#models tbody tr td:nth-child(2)").all_inner_texts() == ["tiny:marian", "tiny:bart"]
+        browser.close()
+    assert errors == []

@@ -34,7 +34,8 @@ class Reporter:
         if self.json:
             row = {"ts": now_iso(), "event": name}
             if self.run_id:
-                row["run"] = self.run_id
+                # run_id on every line, for log search; "run" is the same, kept for existing parsers
+                row["run_id"] = row["run"] = self.run_id
             row.update(fields)
             self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
         elif text is not None:
@@ -44,7 +45,7 @@ class Reporter:
 
     @contextmanager
     def notices(self) -> Iterator[None]:
-        """Messages logged under "precis" (a model being converted...) as ``notice`` events meanwhile.
+        """Messages logged under "precis" (a model being converted...) and Python warnings as ``notice`` events.
 
         Without this they go to stderr as plain lines, which would break the JSON lines.
         """
@@ -55,13 +56,18 @@ class Reporter:
                 message = record.getMessage()
                 reporter.event("notice", message, level=record.levelname.lower(), message=message)
 
-        logger = logging.getLogger("precis")
-        saved = logger.handlers, logger.propagate
-        logger.handlers, logger.propagate = [Handler()], False  # in place of the CLI's plain lines
+        # Python warnings (a library's DeprecationWarning...) too: logged under py.warnings.
+        loggers = [logging.getLogger("precis"), logging.getLogger("py.warnings")]
+        saved = [(logger.handlers, logger.propagate) for logger in loggers]
+        logging.captureWarnings(True)
+        for logger in loggers:
+            logger.handlers, logger.propagate = [Handler()], False  # in place of the CLI's plain lines
         try:
             yield
         finally:
-            logger.handlers, logger.propagate = saved
+            logging.captureWarnings(False)
+            for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
+                logger.handlers, logger.propagate = handlers, propagate
 
     def progress(
         self, *, done: int, skipped: int, failed: int, total: int, elapsed: float, force: bool = False

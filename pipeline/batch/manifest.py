@@ -59,6 +59,7 @@ class Manifest:
     run: str
     status: str = "running"  # then complete, stopped (--max-failures), interrupted (a signal) or aborted (an error)
     started: str
+    updated: str | None = None  # the last time a running run wrote it (every few seconds)
     finished: str | None = None
     host: str
     pid: int
@@ -136,12 +137,9 @@ class Manifest:
         self.models = models
         self.timings.models_s = round(seconds, 3)
 
-    def finish(
+    def update(
         self,
         *,
-        status: str,
-        error: str | None,
-        exit_code: int | None,
         counts: Counts,
         processing_s: float,
         wall_s: float,
@@ -149,14 +147,19 @@ class Manifest:
         cache_hits: int,
         cache_misses: int,
     ) -> None:
-        """How the run ended: status, counts, timings, throughput and the cache's hits and misses."""
-        self.status, self.finished, self.error, self.exit_code = status, now_iso(), error, exit_code
+        """The run's counts, timings, throughput and cache counts so far (``precis batch status`` reads them)."""
+        self.updated = now_iso()
         self.counts.update(asdict(counts))
         self.timings.processing_s = round(processing_s, 3)
         self.timings.wall_s = round(wall_s, 3)
         self.timings.stages_s = {kind: round(seconds, 3) for kind, seconds in stages_s.items()}
         self.throughput["articles_per_s"] = round(counts.done / processing_s, 3) if processing_s > 0 else None
         self.cache.hits, self.cache.misses = cache_hits, cache_misses
+
+    def finish(self, *, status: str, error: str | None, exit_code: int | None, **so_far: Any) -> None:
+        """How the run ended: status, error and exit code, with ``update``'s fields."""
+        self.update(**so_far)
+        self.status, self.finished, self.error, self.exit_code = status, now_iso(), error, exit_code
 
     def write(self, path: Path) -> None:
         """Write it to ``path`` atomically: a reader sees the previous version or this one."""

@@ -24,6 +24,7 @@ class BatchOptions:
         cache: the SQLite translation cache; None: ``OUT/cache.sqlite``.
         use_cache: False turns the cache off.
         log_json: JSON-lines events on stderr; None: when stderr is not a terminal.
+        metrics: the Prometheus textfile (``pipeline.batch.metrics``); None: ``OUT/metrics.prom``.
         ray_actors, ray_cpus_per_actor, ray_gpus_per_actor: the Ray actor pool.
     """
 
@@ -36,6 +37,7 @@ class BatchOptions:
     cache: Path | None = None
     use_cache: bool = True
     log_json: bool | None = None
+    metrics: Path | None = None
     ray_actors: int = 1
     ray_cpus_per_actor: float = 1.0
     ray_gpus_per_actor: float = 0.0
@@ -46,6 +48,10 @@ class BatchOptions:
             return None
         return self.cache if self.cache is not None else self.out / "cache.sqlite"
 
+    @property
+    def metrics_path(self) -> Path:
+        return self.metrics if self.metrics is not None else self.out / "metrics.prom"
+
     def absolute(self) -> BatchOptions:
         """The same options with absolute paths: Ray workers don't share the driver's working directory."""
         return replace(
@@ -53,4 +59,5 @@ class BatchOptions:
             input=self.input.absolute(),
             out=self.out.absolute(),
             cache=self.cache.absolute() if self.cache is not None else None,
+            metrics=self.metrics.absolute() if self.metrics is not None else None,
         )

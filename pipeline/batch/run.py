@@ -13,15 +13,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pipeline.batch import metrics as metrics_mod
 from pipeline.batch import signals
 from pipeline.batch.cache import check as check_cache
 from pipeline.batch.cache import set_aside
@@ -32,6 +34,8 @@ from pipeline.batch.inputs import Item, kind_of, list_items
 from pipeline.batch.keys import result_name, run_key
 from pipeline.batch.manifest import Counts, Manifest
 from pipeline.batch.options import BatchOptions
+from pipeline.batch.report import write_report
+from pipeline.batch.status import failures_by_code
 from pipeline.batch.store import JsonlLog, Lock, Store, describe, now_iso
 from pipeline.batch.worker import GroupResult, Outcome, Task, make_task
 from pipeline.config import Config
@@ -65,6 +69,11 @@ class Run:
         self.dir.mkdir(parents=True)
         self.failures = JsonlLog(self.dir / "failures.jsonl")
         self.index = JsonlLog(self.dir / "index.jsonl")
+        # For the report and status: the counts after each group, and each result's size and time.
+        self.timeline = JsonlLog(self.dir / "progress.jsonl")
+        self.articles = JsonlLog(self.dir / "articles.jsonl")
+        self.sizes: dict[str, int] = {}  # result name -> characters of its article, until it is recorded
+        self.publish: Callable[[bool], None] = lambda force: None  # the live manifest and metrics
         self.counts = Counts()
         self.claimed: set[str] = set()
         self.ids: dict[str, list[str]] = {}  # id -> the keys (texts) seen under it, in input order
@@ -94,6 +103,7 @@ class Run:
                 self.progress()
                 continue
             self.claimed.add(task.name)
+            self.sizes[task.name] = len(task.article.doc.text)
             yield task
 
     def _check_done(self, name: str) -> None:
@@ -185,7 +195,25 @@ class Run:
             self.record(outcome)
         self.cache_hits += result.hits
         self.cache_misses += result.misses
+        c, now = self.counts, time.perf_counter()
+        self.articles.extend(
+            [
+                {"id": o.id, "chars": self.sizes.pop(str(o.name), None), "seconds": round(sum(o.timings.values()), 4)}
+                for o in result.outcomes
+                if o.ok
+            ]
+        )
+        self.timeline.append(
+            {
+                "ts": now_iso(),
+                "elapsed_s": round(now - self.started, 3),
+                "done": c.done,
+                "skipped": c.skipped,
+                "failed": c.failed,
+            }
+        )
         self.progress(force=True)
+        self.publish(False)
 
     def progress(self, force: bool = False) -> None:
         c = self.counts
@@ -200,9 +228,62 @@ class Run:
             entry["metadata"] = metadata
         self.index.append(entry)
 
+    def so_far(self) -> dict[str, Any]:
+        """The counts, timings and cache counts so far, as ``Manifest.update`` takes them."""
+        now = time.perf_counter()
+        return {
+            "counts": self.counts,
+            "processing_s": now - self.processing_started if self.processing_started else 0.0,
+            "wall_s": now - self.started,
+            "stages_s": self.stage_seconds,
+            "cache_hits": self.cache_hits,
+            "cache_misses": self.cache_misses,
+        }
+
     def close(self) -> None:
-        self.failures.close()
-        self.index.close()
+        for log in (self.failures, self.index, self.timeline, self.articles):
+            log.close()
+
+
+class Publisher:
+    """The run's live manifest and metrics, rewritten (atomically) at most every few seconds, and at the end."""
+
+    EVERY_S = 5.0
+
+    def __init__(self, run: Run, manifest: Manifest, last_success: float | None) -> None:
+        self.run = run
+        self.manifest = manifest
+        self.last_success = last_success
+        self.last = 0.0
+
+    def __call__(self, force: bool) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < self.EVERY_S:
+            return
+        self.last = now
+        m, run = self.manifest, self.run
+        if m.status == "running":  # at the end, finish() has updated it and _finish writes it
+            m.update(**run.so_far())
+            m.write(run.dir / "manifest.json")
+        elif m.status == "complete":
+            self.last_success = metrics_mod.timestamp(m.finished)
+        data = json.loads(json.dumps(asdict(m)))
+        text = metrics_mod.render(data, failures_by_code(run.store.out, run.run_id), self.last_success)
+        metrics_mod.write(run.options.metrics_path, text)
+
+
+def last_success(out: Path, before: str) -> float | None:
+    """When the latest complete run of ``out`` before run ``before`` finished (Unix time), if one did."""
+    for path in sorted((out / "runs").glob("*/manifest.json"), reverse=True):
+        if path.parent.name >= before:
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and data.get("status") == "complete":
+            return metrics_mod.timestamp(data.get("finished"))
+    return None
 
 
 def new_run_id(out: Path) -> str:
@@ -316,6 +397,9 @@ def _begin(
         )
         manifest.repairs["cache_set_aside"] = cache_set_aside
         manifest.write(run.dir / "manifest.json")
+        output_folder(options.metrics_path.parent, "--metrics")
+        run.publish = Publisher(run, manifest, last_success(options.out, run_id))
+        run.publish(True)
     except OSError as exc:  # a folder that can't be made (a full disk); files say so themselves
         lock.release()
         raise OutputError(f"can't write in {options.out}: {describe_os_error(exc)}") from None
@@ -422,25 +506,16 @@ def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> Run
         # so it lists exactly those that still fail (a run that didn't finish didn't see them all).
         attempt(lambda: run.store.publish_failures(run.dir / "failures.jsonl"))
     wall = time.perf_counter() - run.started
-    processing = time.perf_counter() - run.processing_started if run.processing_started else 0.0
     c = run.counts
     exit_code = 1 if (c.failed or run.stopped) else 0
     if status == "interrupted" and signals.received() is not None:
         exit_code = signals.exit_code(signals.received() or 0)
     manifest.repairs["results_redone"] = run.results_redone
-    manifest.finish(
-        status=status,
-        error=error,
-        exit_code=None if status == "aborted" else exit_code,
-        counts=c,
-        processing_s=processing,
-        wall_s=wall,
-        stages_s=run.stage_seconds,
-        cache_hits=run.cache_hits,
-        cache_misses=run.cache_misses,
-    )
+    manifest.finish(status=status, error=error, exit_code=None if status == "aborted" else exit_code, **run.so_far())
     path = run.dir / "manifest.json"
     attempt(lambda: manifest.write(path))
+    attempt(lambda: run.publish(True))  # the metrics: the manifest is written already
+    attempt(lambda: write_report(run.store.out, json.loads(json.dumps(asdict(manifest)))))
     rate = manifest.throughput["articles_per_s"]
     unwritten = f"; not written: {'; '.join(p.message for p in problems)}" if problems else ""
     run.reporter.event(
