@@ -32,7 +32,7 @@ from pydantic import Field
 
 from pipeline.config import Strict
 from pipeline.document import Document, Segment
-from pipeline.facts import fold, read_english
+from pipeline.facts import English, fold, read_english
 from pipeline.registry import register
 from pipeline.sentences import split_english
 from pipeline.stage import Stage
@@ -86,11 +86,19 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(w, 0.0) for w, v in a.items())
 
 
-def unsupported(sentence: str, translation: str, *, numbers: bool = True, names: bool = True) -> list[dict[str, str]]:
-    """The numbers (with digits) and names of a summary sentence that the translation lacks, in order."""
+def unsupported(
+    sentence: str, translation: str | English, *, numbers: bool = True, names: bool = True
+) -> list[dict[str, str]]:
+    """The numbers (with digits) and names of a summary sentence that the translation lacks, in order.
+
+    ``translation`` may be given read (``facts.read_english``), so a long article is
+    read once for all its summary sentences.
+    """
+    article = translation if isinstance(translation, English) else read_english(translation)
+    translation = article.text
     found: list[tuple[int, dict[str, str]]] = []
     if numbers:
-        found += _unsupported_values(sentence, translation)
+        found += _unsupported_values(sentence, article)
     if names:
         for m in _NAME.finditer(sentence):
             name = m.group(0).rstrip(".")
@@ -102,7 +110,7 @@ def unsupported(sentence: str, translation: str, *, numbers: bool = True, names:
     return [item for _, item in found]
 
 
-def _unsupported_values(sentence: str, translation: str) -> list[tuple[int, dict[str, str]]]:
+def _unsupported_values(sentence: str, article: English) -> list[tuple[int, dict[str, str]]]:
     """Numbers, percentages, dates and times written with digits that the translation lacks.
 
     One value may be read under several keys and spans ("$12 billion": ``num:12`` and
@@ -110,7 +118,7 @@ def _unsupported_values(sentence: str, translation: str) -> list[tuple[int, dict
     read by its longest span and most specific kind, and supported when the translation
     holds that reading.
     """
-    summary, article = read_english(sentence), read_english(translation)
+    summary = read_english(sentence)
     spans = sorted(
         (start, end, key)
         for key, where in summary.keys.items()
@@ -164,7 +172,7 @@ class Support(Stage):
             return doc
         segments = [s for s in doc.segments if s.translation and not s.verbatim]
         sentences = split_english(doc.summary)
-        translation = " ".join(str(s.translation) for s in segments)
+        translation = read_english(" ".join(str(s.translation) for s in segments))  # read once
         vectors = tfidf([words(str(s.translation)) for s in segments] + [words(t) for t in sentences])
         targets, queries = vectors[: len(segments)], vectors[len(segments) :]
         out, warnings = [], []
@@ -185,7 +193,7 @@ class Support(Stage):
         query: dict[str, float],
         segments: list[Segment],
         targets: list[dict[str, float]],
-        translation: str,
+        translation: English,
     ) -> dict[str, Any]:
         scored = sorted(
             ((round(cosine(query, t), 4), s.index) for s, t in zip(segments, targets, strict=True)),
