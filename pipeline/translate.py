@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from pydantic import Field
 
 from models.backends import GenerationSettings, Seq2Seq
+from pipeline import confidence
+from pipeline.confidence import ConfidenceConfig
 from pipeline.config import Strict, speed_only
 from pipeline.document import Document, Segment
 from pipeline.fitting import Window, split_long
@@ -54,6 +56,7 @@ class MarianConfig(ModelStageConfig):
     max_new_tokens_ratio: float = Field(default=2.0, gt=0)
     max_new_tokens_offset: int = Field(default=10, ge=0)
     guard: GuardConfig = GuardConfig()
+    confidence: ConfidenceConfig = ConfidenceConfig()  # pipeline/confidence.py
 
 
 def normalize(text: str) -> str:
@@ -114,7 +117,9 @@ class Translate(ModelStage):
             for key, text, n in zip(keys, sources, lengths, strict=True)
         }
         flat = [p for parts in pieces.values() for p in parts]
-        results = iter(self.translate(flat))
+        translated = self.translate(flat)
+        results = iter(translated)
+        scores = iter(self._scores(flat, [t.text for t in translated]))
         for d, doc in enumerate(docs):
             segments, warnings, bad = [], [], []
             for s, seg in enumerate(doc.segments):
@@ -123,13 +128,29 @@ class Translate(ModelStage):
                     continue
                 parts = pieces[(d, s)]
                 done = [next(results) for _ in parts]
-                segments.append(self._merge(seg, parts, done, warnings, bad))
+                seg = self._merge(seg, parts, done, warnings, bad)
+                scored = [next(scores) for _ in parts]
+                segments.append(confidence.annotate(seg, *confidence.combine(scored)) if self.scoring else seg)
             if bad:
                 warnings.append(
                     f"translate: {len(bad)} segment(s) still looked degenerate after a retry with safer "
                     f"settings and are flagged: {', '.join(map(str, bad))}"
                 )
+            if self.scoring:
+                segments, low = confidence.flag_low(segments, self.config.confidence)
+                warnings += low
             yield replace(doc, segments=tuple(segments), warnings=doc.warnings + tuple(warnings))
+
+    @property
+    def scoring(self) -> bool:
+        """Whether outputs get a confidence score: asked for, and the backend gives scores."""
+        return self.config.confidence.enabled and self.model.scores
+
+    def _scores(self, sources: list[str], outputs: list[str]) -> list[tuple[float, int]]:
+        if not self.scoring:
+            return [(0.0, 0)] * len(sources)
+        batches = token_batches(self.window.measure_all(sources), self.batch_tokens, self.max_batch_size)
+        return confidence.score(self.model, sources, outputs, batches)
 
     def _merge(
         self, seg: Segment, parts: list[str], done: list[Translation], warnings: list[str], bad: list[int]

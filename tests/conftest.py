@@ -33,6 +33,7 @@ class FakeModel:
     dtype = "float32"
     quantization = "none"
     device = "cpu"
+    scores = False  # no confidence scores (tests/test_confidence.py scores with the tiny models)
 
     def __init__(self, fn=lambda text: text.upper(), window: int = 32) -> None:
         self.fn = fn

@@ -46,7 +46,7 @@ def test_summarize_json_keys_and_every_segment_translated() -> None:
     assert all(s["translation"] for s in data["segments"])
     assert set(data["segments"][0]) >= {"index", "paragraph", "kind", "source", "translation", "flags"}
     # The checks of the default pipeline: random weights lose every name of the title.
-    assert data["segments"][0]["flags"] == ["mismatch:name"]
+    assert data["segments"][0]["flags"] == ["low_confidence", "mismatch:name"]
     assert data["segments"][0]["annotations"]["consistency"]["expected"][0]["source"] == "Pentagone"
     assert data["annotations"]["support"]["method"] == "tfidf-cosine"
     assert [m["stage"] for m in data["models"]] == ["translate", "summarize"]

@@ -122,6 +122,12 @@ class Seq2Seq(Protocol):
         """Decode several batches, yielding each one's texts in order as it is done."""
         ...
 
+    scores: bool  # whether ``score`` is implemented
+
+    def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
+        """Per pair, (mean log-probability per target token, target tokens), teacher-forced."""
+        ...
+
     def info(self) -> dict[str, Any]:
         """Name, revision, dtype, backend, quantization and device, for reports and signatures."""
         ...

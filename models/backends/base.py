@@ -49,6 +49,7 @@ class Seq2SeqBase:
     backend = "none"  # set by ``models.backends.register``
     libraries: tuple[str, ...] = ()
     default_quantization = "none"
+    scores = False  # whether ``score`` is implemented (the confidence of outputs)
 
     def __init__(self, spec: LoadSpec, source: ModelSource, dtype: str) -> None:
         """Keep what the stages read.
@@ -133,6 +134,27 @@ class Seq2SeqBase:
         """``generate`` over several batches: each one's texts, in order, as it is done."""
         for ids in self.generate_ids_many(batches, settings):
             yield self._decode(ids)
+
+    def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
+        """How likely the model finds each target as the output for its source.
+
+        Returns:
+            per pair, (mean log-probability per target token, target tokens): the target
+            as the tokenizer encodes it (its end token included), teacher-forced through
+            the decoder. Length-normalized and free of beam search's length penalty and
+            repetition rules, it is the same number on every backend (within the
+            precision of the weights) and comparable between outputs of any length.
+        """
+        raise NotImplementedError(f"backend {self.backend!r} gives no scores")
+
+    def _target_ids(self, targets: list[str]) -> list[list[int]]:
+        """The targets as the decoder is trained to produce them: the tokenizer's target encoding.
+
+        Cut at the window: an output re-encoded can be longer than the tokens that were
+        generated (a degenerate one), and the decoder has no positions past the window.
+        """
+        ids = self.tokenizer(text_target=targets, truncation=False)["input_ids"]
+        return [row[: self.window - 1] for row in ids]
 
     def _decode(self, ids: list[list[int]]) -> list[str]:
         return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]

@@ -73,6 +73,7 @@ class CTranslate2Seq2Seq(Seq2SeqBase):
 
     libraries = ("ctranslate2",)
     default_quantization = "int8"
+    scores = True
 
     def __init__(
         self,
@@ -167,6 +168,18 @@ class CTranslate2Seq2Seq(Seq2SeqBase):
             return []
         results = self.translator.translate_batch(self._tokens(texts), **self._options(settings, len(texts)))
         return [self._ids(r) for r in results]
+
+    def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
+        """``Seq2SeqBase.score`` with ``Translator.score_batch``, which adds the end token itself."""
+        if not sources:
+            return []
+        eos = self.tokenizer.eos_token_id
+        target_tokens = [
+            self.tokenizer.convert_ids_to_tokens(ids[:-1] if ids and ids[-1] == eos else ids)
+            for ids in self._target_ids(targets)
+        ]
+        results = self.translator.score_batch(self._tokens(sources), target_tokens, max_batch_size=0)
+        return [(sum(r.log_probs) / max(1, len(r.log_probs)), len(r.log_probs)) for r in results]
 
     def generate_ids_many(
         self, batches: list[list[str]], settings: list[GenerationSettings]

@@ -33,6 +33,7 @@ class TransformersSeq2Seq(Seq2SeqBase):
 
     libraries = ("torch",)
     default_quantization = "none"
+    scores = True
 
     def __init__(self, spec: LoadSpec, source: ModelSource, model: Any, dtype: str) -> None:
         super().__init__(spec, source, dtype)
@@ -97,3 +98,26 @@ class TransformersSeq2Seq(Seq2SeqBase):
                 early_stopping=True,
             )
         return [self._strip_special(row) for row in out.tolist()]
+
+    def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
+        """``Seq2SeqBase.score``: one teacher-forced forward pass over the batch."""
+        import torch
+
+        if not sources:
+            return []
+        enc = self.tokenizer(sources, return_tensors="pt", padding=True, truncation=False)
+        self._check_window([enc["input_ids"].shape[1]])
+        ids = self._target_ids(targets)
+        width = max(len(i) for i in ids)
+        labels = torch.full((len(ids), width), -100, dtype=torch.long)
+        for row, target in enumerate(ids):
+            labels[row, : len(target)] = torch.tensor(target, dtype=torch.long)
+        enc = {k: v.to(self.device) for k, v in enc.items()}
+        labels = labels.to(self.device)
+        with torch.inference_mode():
+            logits = self.model(**enc, labels=labels).logits
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        mask = labels != -100
+        picked = logprobs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
+        counts = mask.sum(dim=1)
+        return [(float(total) / max(1, int(n)), int(n)) for total, n in zip(picked.sum(dim=1), counts, strict=True)]
