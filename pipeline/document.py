@@ -54,6 +54,32 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class InlineSpan:
+    """A marked span of a sentence's plain text.
+
+    Attributes:
+        start, end: where it is in the text it belongs to (a block's, then a sentence's).
+        kind: link, strong, em or code.
+        target: a link's URL ("" otherwise).
+        marker: the emphasis or code marker as written ("*", "__", "`"); for a link, "<>"
+            when it was an autolink.
+    """
+
+    start: int
+    end: int
+    kind: str
+    target: str = ""
+    marker: str = ""
+
+    def shifted(self, offset: int, limit: int) -> InlineSpan | None:
+        """The span in a piece of the text that starts at ``offset`` and is ``limit`` long; None if outside."""
+        start, end = max(0, self.start - offset), min(limit, self.end - offset)
+        if end <= start:
+            return None
+        return InlineSpan(start, end, self.kind, self.target, self.marker)
+
+
+@dataclass(frozen=True)
 class Segment:
     """A sentence (or a heading, or a verbatim block) of the article.
 
@@ -68,6 +94,9 @@ class Segment:
             is (code), never translated. The segmenter also flags it "verbatim".
         annotations: what stages found out about the segment, by stage kind (a place for
             new stages' results, so they need no field of their own).
+        spans: the inline markup of ``source`` (links, emphasis, code), as offsets into it.
+        markup: the translation with those spans put back (``pipeline.markup``); None when
+            the source has none.
     """
 
     index: int
@@ -77,6 +106,8 @@ class Segment:
     flags: tuple[str, ...] = ()
     verbatim: bool = False
     annotations: dict[str, Any] = field(default_factory=dict)
+    spans: tuple[InlineSpan, ...] = ()
+    markup: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from pipeline.document import Document, Paragraph
+from pipeline.document import Document, Paragraph, Segment
 from pipeline.errors import InputError
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -96,6 +96,8 @@ def _decode_damaged(data: bytes, name: str) -> tuple[str, str, tuple[str, ...]]:
 class _HTMLToMarkdown(HTMLParser):
     """Collects an HTML page's text as Markdown blocks (headings, items, quotes, paragraphs)."""
 
+    # Inline tags kept as Markdown, so their markup follows the text into the translation.
+    MARKS = {"em": "*", "i": "*", "strong": "**", "b": "**", "code": "`"}
     SKIP = {"script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button", "svg", "head"}
     BLOCK = {
         "p",
@@ -135,6 +137,7 @@ class _HTMLToMarkdown(HTMLParser):
         self.title = ""
         self.in_title = False
         self.link: tuple[int, str] | None = None  # an open <a href>: where its text starts, its target
+        self.marks: list[tuple[str, int]] = []  # open <em>, <strong>, <code>...: the tag, where its text starts
 
     def _flush(self) -> None:
         text = " ".join("".join(self.buffer).split())
@@ -143,6 +146,7 @@ class _HTMLToMarkdown(HTMLParser):
             self.blocks.append(("> " * self.quote) + marker + text)
         self.buffer = []
         self.link = None  # a link that spans blocks keeps its text only
+        self.marks = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
@@ -158,6 +162,8 @@ class _HTMLToMarkdown(HTMLParser):
             self.prefix.append("- ")
         elif tag == "blockquote":
             self.quote += 1
+        elif tag in self.MARKS:
+            self.marks.append((tag, len(self.buffer)))
         elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
             self.link = (len(self.buffer), href) if href.startswith(("http://", "https://", "mailto:")) else None
@@ -174,12 +180,24 @@ class _HTMLToMarkdown(HTMLParser):
             self.prefix.pop()
         elif tag == "blockquote":
             self.quote = max(0, self.quote - 1)
+        elif tag in self.MARKS and self.marks and self.marks[-1][0] == tag:
+            _, start = self.marks.pop()
+            self._mark(start, self.MARKS[tag])
         elif tag == "a" and self.link is not None:
             start, href = self.link
             self.link = None
             if "".join(self.buffer[start:]).strip() and not self.skipping:  # a Markdown link keeps the target
                 self.buffer.insert(start, "[")
                 self.buffer.append(f"]({href.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})")
+
+    def _mark(self, start: int, marker: str) -> None:
+        """Wrap the text since ``start`` in Markdown ``marker``s, blanks kept outside (``*a*``, not ``* a *``)."""
+        content = "".join(self.buffer[start:])
+        core = content.strip()
+        if not core or self.skipping or start > len(self.buffer):
+            return
+        lead, trail = content[: len(content) - len(content.lstrip())], content[len(content.rstrip()) :]
+        self.buffer[start:] = [lead, marker, core, marker, trail]
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
@@ -257,8 +275,13 @@ def title_of(doc: Document) -> str:
     return doc.id
 
 
+def _rendered(segments: tuple[Segment, ...]) -> str:
+    """The translations of a paragraph's segments, each with its inline markup when it has some."""
+    return " ".join(s.markup if s.markup is not None else s.translation or "" for s in segments).strip()
+
+
 def _render_block(doc: Document, para: Paragraph, heading_shift: int) -> str:
-    text = " ".join(s.translation or "" for s in doc.segments_of(para.index)).strip()
+    text = _rendered(doc.segments_of(para.index))
     if para.kind == "code":
         return f"```\n{text}\n```"
     if para.emphasis and text:
@@ -273,7 +296,7 @@ def _render_block(doc: Document, para: Paragraph, heading_shift: int) -> str:
 
 
 def _cell_text(doc: Document, para: Paragraph) -> str:
-    text = " ".join(s.translation or "" for s in doc.segments_of(para.index)).strip()
+    text = _rendered(doc.segments_of(para.index))
     if para.emphasis and text:
         text = f"{para.emphasis}{text}{para.emphasis}"
     return text.replace("|", "\\|").replace("\n", " ")
@@ -340,7 +363,9 @@ def render_markdown(doc: Document) -> str:
         "## Translation",
         render_translation(doc, heading_shift=1),
     ]
-    links = [link for para in doc.paragraphs for link in para.links]
+    # Links put back in their sentences need no list; the others (markup off) are listed.
+    inline = {s.paragraph for s in doc.segments if s.markup is not None}
+    links = [link for para in doc.paragraphs if para.index not in inline for link in para.links]
     if links:  # the translation keeps each link's text, not its target
         parts += ["## Links", "\n".join(f"- {label}: <{target}>" for label, target in links)]
     if doc.warnings:
@@ -375,6 +400,7 @@ def to_record(
                 "source": s.source,
                 "translation": s.translation,
                 "flags": list(s.flags),
+                **({"markup": s.markup} if s.markup is not None else {}),
                 **({"annotations": s.annotations} if s.annotations else {}),
             }
             for s in doc.segments

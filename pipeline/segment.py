@@ -16,8 +16,9 @@ from pydantic import Field, field_validator
 
 from pipeline import language
 from pipeline.config import Strict
-from pipeline.document import Document, Paragraph, Segment
+from pipeline.document import Document, InlineSpan, Paragraph, Segment
 from pipeline.errors import UnsupportedLanguage
+from pipeline.inline import spans_of
 from pipeline.markdown import find_links, parse_blocks, strip_inline
 from pipeline.registry import register
 from pipeline.sentences import split_sentences
@@ -66,8 +67,12 @@ class FrenchSegmenter(Stage):
                 sentences = []
             else:
                 sentences = split_sentences(text, self.config.abbreviations)
+            spans = spans_of(_inner(block.text, emphasis), text)
             base = len(segments)
-            segments.extend(Segment(base + k, index, s) for k, s in enumerate(sentences))
+            segments.extend(
+                Segment(base + k, index, sentence, spans=own)
+                for k, (sentence, own) in enumerate(_share(text, sentences, spans))
+            )
         return replace(doc, paragraphs=tuple(paragraphs), segments=tuple(segments), warnings=doc.warnings + warnings)
 
     def _check_language(self, doc: Document) -> tuple[str, ...]:
@@ -80,3 +85,28 @@ class FrenchSegmenter(Stage):
                 raise
             return (f"segment: {exc.message}; translated anyway (segment.language_check=warn)",)
         return ()
+
+
+def _inner(markdown: str, emphasis: str) -> str:
+    """A block's inline Markdown without the emphasis that wraps it whole (the paragraph keeps that)."""
+    text = markdown.strip()
+    return text[len(emphasis) : len(text) - len(emphasis)] if emphasis else text
+
+
+def _share(
+    text: str, sentences: list[str], spans: tuple[InlineSpan, ...]
+) -> list[tuple[str, tuple[InlineSpan, ...]]]:
+    """Each sentence with the spans of the block that fall in it, as offsets into the sentence.
+
+    A span across a sentence boundary is cut in two, one part in each sentence.
+    """
+    out, position = [], 0
+    for sentence in sentences:
+        start = text.find(sentence, position)
+        if start < 0:  # not a plain substring (never seen): the sentence keeps no spans
+            out.append((sentence, ()))
+            continue
+        position = start + len(sentence)
+        own = tuple(s for s in (span.shifted(start, len(sentence)) for span in spans) if s is not None)
+        out.append((sentence, own))
+    return out

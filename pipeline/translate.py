@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pydantic import Field
 
 from models.backends import GenerationSettings, Seq2Seq
-from pipeline import confidence
+from pipeline import confidence, markup
 from pipeline.confidence import ConfidenceConfig
 from pipeline.config import Strict, speed_only
 from pipeline.document import Document, Segment
@@ -57,6 +57,9 @@ class MarianConfig(ModelStageConfig):
     max_new_tokens_offset: int = Field(default=10, ge=0)
     guard: GuardConfig = GuardConfig()
     confidence: ConfidenceConfig = ConfidenceConfig()  # pipeline/confidence.py
+    # Put links, emphasis and code back into each translation (pipeline/markup.py); each
+    # marked span is also translated alone, to be found in the sentence's translation.
+    markup: bool = True
 
 
 def normalize(text: str) -> str:
@@ -117,7 +120,12 @@ class Translate(ModelStage):
             for key, text, n in zip(keys, sources, lengths, strict=True)
         }
         flat = [p for parts in pieces.values() for p in parts]
-        translated = self.translate(flat)
+        spans = self._span_texts(docs, list(pieces))
+        wanted = [text for text, translate in spans.values() if translate]
+        translated = self.translate(flat + wanted)
+        renderings = iter(t.text for t in translated[len(flat) :])
+        rendered = {key: next(renderings) if translate else text for key, (text, translate) in spans.items()}
+        translated = translated[: len(flat)]
         results = iter(translated)
         scores = iter(self._scores(flat, [t.text for t in translated]))
         for d, doc in enumerate(docs):
@@ -130,7 +138,10 @@ class Translate(ModelStage):
                 done = [next(results) for _ in parts]
                 seg = self._merge(seg, parts, done, warnings, bad)
                 scored = [next(scores) for _ in parts]
-                segments.append(confidence.annotate(seg, *confidence.combine(scored)) if self.scoring else seg)
+                seg = confidence.annotate(seg, *confidence.combine(scored)) if self.scoring else seg
+                if seg.spans and self.config.markup:
+                    seg = _with_markup(seg, [rendered[(d, s, k)] for k in range(len(seg.spans))])
+                segments.append(seg)
             if bad:
                 warnings.append(
                     f"translate: {len(bad)} segment(s) still looked degenerate after a retry with safer "
@@ -140,6 +151,22 @@ class Translate(ModelStage):
                 segments, low = confidence.flag_low(segments, self.config.confidence)
                 warnings += low
             yield replace(doc, segments=tuple(segments), warnings=doc.warnings + tuple(warnings))
+
+    def _span_texts(
+        self, docs: list[Document], keys: list[tuple[int, int]]
+    ) -> dict[tuple[int, int, int], tuple[str, bool]]:
+        """Each marked span's text, and whether it is translated alone (code, URLs and spans
+        too long for the window are not: they are looked for as written)."""
+        if not self.config.markup:
+            return {}
+        out = {}
+        for d, s in keys:
+            seg = docs[d].segments[s]
+            for k, span in enumerate(seg.spans):
+                text = seg.source[span.start : span.end]
+                alone = span.kind != "code" and span.marker != "<>" and self.window.fits(text)
+                out[(d, s, k)] = (text, alone)
+        return out
 
     @property
     def scoring(self) -> bool:
@@ -254,3 +281,10 @@ def token_batches(lengths: list[int], budget: int, max_size: int) -> list[list[i
         else:
             batches.append([i])
     return batches
+
+
+def _with_markup(seg: Segment, renderings: list[str]) -> Segment:
+    """The segment with its translation's markup restored, flagged when a span had to move."""
+    placed = markup.place(seg.source, seg.translation or "", seg.spans, renderings)
+    flags = (*seg.flags, markup.FLAG) if placed.moved else seg.flags
+    return replace(seg, markup=placed.text, flags=flags)

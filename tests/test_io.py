@@ -72,7 +72,7 @@ HTML = [
     (
         "<html><head><title>T</title><style>p{}</style></head>"
         "<body><h1>Titre</h1><p>Un <b>texte</b>.</p></body></html>",
-        "# Titre\n\nUn texte.",
+        "# Titre\n\nUn **texte**.",
     ),
     (
         "<html><head><title>Le titre</title></head><body><p>A&amp;B &eacute;t&eacute;.</p></body></html>",
@@ -86,7 +86,7 @@ HTML = [
     (
         '<p>Selon le <a href="https://wsj.com/a b">Wall Street <i>Journal</i></a>, '
         '<a href="/relatif">ici</a> et <a href="mailto:a@b.fr"><img src="x.png"></a>.</p>',
-        "Selon le [Wall Street Journal](https://wsj.com/a%20b), ici et .",
+        "Selon le [Wall Street *Journal*](https://wsj.com/a%20b), ici et .",  # inline tags kept as Markdown
     ),
     ('<p><a href="https://a.fr"><p>Un bloc</p></a> suite</p>', "Un bloc\n\nsuite"),
 ]
