@@ -71,3 +71,10 @@ nightly-demo: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+# precis batch on a Ray cluster started outside precis (a head and 1, then 2, worker nodes as
+# separate processes on this machine), timed, then a worker node and the driver killed mid-run
+# (about 2 minutes; needs pip install -e '.[ray]').
+.PHONY: cluster-demo
+cluster-demo: install
+	$(BIN)/python scripts/cluster_demo.py

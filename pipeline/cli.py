@@ -371,7 +371,7 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: results, index, failures, runs, cache.")],
     config: ConfigOption = None,
     set_: SetOption = None,
-    engine: Annotated[Engine, typer.Option(help="local: this process; ray: a Ray Data actor pool.")] = Engine.local,
+    engine: Annotated[Engine, typer.Option(help="local: this process; ray: a pool of Ray actors.")] = Engine.local,
     max_failures: Annotated[
         int | None, typer.Option("--max-failures", min=1, help="Stop after N failed articles (exit 1).")
     ] = None,
@@ -391,6 +391,13 @@ def batch(
     ray_actors: Annotated[int, typer.Option("--ray-actors", min=1, help="Ray actors (each loads the models).")] = 1,
     ray_cpus_per_actor: Annotated[float, typer.Option("--ray-cpus-per-actor", min=0)] = 1.0,
     ray_gpus_per_actor: Annotated[float, typer.Option("--ray-gpus-per-actor", min=0)] = 0.0,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="Ray cluster to join: ray://HOST:10001, HOST:6379 or auto (default: RAY_ADDRESS, else a local one).",
+        ),
+    ] = None,
 ) -> None:
     """Process every article of INPUT not already done into OUT (resumable; see README, Nightly batch jobs)."""
     from pipeline import config as config_mod
@@ -412,10 +419,13 @@ def batch(
         ray_actors=ray_actors,
         ray_cpus_per_actor=ray_cpus_per_actor,
         ray_gpus_per_actor=ray_gpus_per_actor,
+        ray_address=address,
     )
     try:
         if language.lower() not in ("fr", "any"):
             raise ConfigError(f"--language {language!r}: valid choices: fr, any")
+        if address and engine != Engine.ray:
+            raise ConfigError(f"--address {address}: joins a Ray cluster, so it needs --engine ray")
         overrides = [*(set_ or []), *(["segment.language_check=off"] if language.lower() == "any" else [])]
         cfg = config_mod.load(config, overrides)
         result = run_batch(cfg, options)

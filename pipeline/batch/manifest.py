@@ -72,6 +72,8 @@ class Manifest:
     timings: Timings = field(default_factory=Timings)
     throughput: dict[str, float | None] = field(default_factory=lambda: {"articles_per_s": None})
     cache: CacheStats
+    # Ray: each actor that returned groups (host, pid, node, groups, articles, models_loaded); local: []
+    workers: list[dict[str, Any]] = field(default_factory=list)
     config: dict[str, Any]
     signature: str
     models: list[dict[str, Any]]
@@ -104,7 +106,12 @@ class Manifest:
     ) -> Manifest:
         """The manifest of a run starting now, with the models described (not loaded yet)."""
         o = options
-        ray = {"actors": o.ray_actors, "cpus_per_actor": o.ray_cpus_per_actor, "gpus_per_actor": o.ray_gpus_per_actor}
+        ray = {
+            "address": o.ray_address or os.environ.get("RAY_ADDRESS"),
+            "actors": o.ray_actors,
+            "cpus_per_actor": o.ray_cpus_per_actor,
+            "gpus_per_actor": o.ray_gpus_per_actor,
+        }
         return cls(
             run=run_id,
             started=now_iso(),
@@ -146,9 +153,11 @@ class Manifest:
         stages_s: dict[str, float],
         cache_hits: int,
         cache_misses: int,
+        workers: list[dict[str, Any]],
     ) -> None:
         """The run's counts, timings, throughput and cache counts so far (``precis batch status`` reads them)."""
         self.updated = now_iso()
+        self.workers = workers
         self.counts.update(asdict(counts))
         self.timings.processing_s = round(processing_s, 3)
         self.timings.wall_s = round(wall_s, 3)

@@ -16,7 +16,7 @@ class BatchOptions:
         input: a folder of articles, a .jsonl file, or a file listing article paths.
         out: the output folder (results, index, failures, manifests, cache, lock).
         engine: a registered engine's name (``pipeline.batch.engines``): ``local`` (this
-            process) or ``ray`` (Ray Data actors).
+            process) or ``ray`` (a pool of Ray actors).
         group_size: articles sent through the pipeline together (sentences are batched
             across them); memory grows with it, not with the size of the input.
         max_failures: stop after this many failed articles (pytest's --maxfail); None: never.
@@ -26,6 +26,8 @@ class BatchOptions:
         log_json: JSON-lines events on stderr; None: when stderr is not a terminal.
         metrics: the Prometheus textfile (``pipeline.batch.metrics``); None: ``OUT/metrics.prom``.
         ray_actors, ray_cpus_per_actor, ray_gpus_per_actor: the Ray actor pool.
+        ray_address: the Ray cluster to join (``ray://HOST:10001``, ``HOST:6379``, ``auto``);
+            None: ``RAY_ADDRESS``, else a local instance started for the run.
     """
 
     input: Path
@@ -41,6 +43,7 @@ class BatchOptions:
     ray_actors: int = 1
     ray_cpus_per_actor: float = 1.0
     ray_gpus_per_actor: float = 0.0
+    ray_address: str | None = None
 
     @property
     def cache_path(self) -> Path | None:

@@ -83,6 +83,7 @@ class Run:
         self.stage_seconds: dict[str, float] = {}
         self.cache_hits = self.cache_misses = 0
         self.results_redone = 0  # damaged results removed and processed again
+        self.workers: dict[tuple[str, int], dict[str, Any]] = {}  # (host, pid) of a Ray actor -> what it did
 
     def tasks(self, items: Iterable[Item], digest: str) -> Iterator[Task]:
         """The tasks left to do: unreadable articles are recorded, finished ones skipped."""
@@ -195,6 +196,11 @@ class Run:
             self.record(outcome)
         self.cache_hits += result.hits
         self.cache_misses += result.misses
+        if result.worker is not None:
+            w = result.worker
+            seen = self.workers.setdefault((w["host"], w["pid"]), {**w, "groups": 0, "articles": 0})
+            seen.update(models_loaded=w["models_loaded"], groups=seen["groups"] + 1)
+            seen["articles"] += len(result.outcomes)
         c, now = self.counts, time.perf_counter()
         self.articles.extend(
             [
@@ -238,6 +244,7 @@ class Run:
             "stages_s": self.stage_seconds,
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
+            "workers": list(self.workers.values()),
         }
 
     def close(self) -> None:

@@ -71,6 +71,7 @@ class GroupResult:
     outcomes: list[Outcome]
     hits: int = 0
     misses: int = 0
+    worker: dict[str, Any] | None = None  # the Ray actor that ran it: host, pid, node, models_loaded
 
 
 def make_task(item: Item, limits: Limits, digest: str) -> Task:
@@ -128,6 +129,7 @@ class Worker:
         self.pipeline: Pipeline | None = None
         self.cache: SQLiteTranslationCache | None = None
         self.meta: dict[str, Any] = {}
+        self.loads = 0  # how many times this Worker built its pipeline (loaded its models): 1 at most
 
     def load(self) -> Pipeline:
         """The pipeline, its models loaded on the first call.
@@ -153,6 +155,7 @@ class Worker:
                 )
             self.meta = meta  # with each model's number format and device
             self.pipeline = pipeline
+            self.loads += 1
             if self.on_load is not None:
                 self.on_load(meta["models"], time.perf_counter() - start)
         return self.pipeline

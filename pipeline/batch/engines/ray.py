@@ -1,21 +1,30 @@
-"""The Ray engine: the same per-article work, on a pool of Ray Data actors.
+"""The Ray engine: the same per-article work, on a pool of Ray actors.
 
 The driver lists, reads and keys every article and skips finished ones, exactly as with
 the local engine; only the tasks left come here. Each goes to Ray as where to read the
-article, its key and its result name (not its text), in groups. ``ray.data`` runs
-``map_batches`` over the groups on an actor pool; each actor builds a ``Worker`` (the
-Pipeline, models loaded once) in its ``__init__``, checks that its pipeline's output
-signature is the driver's, reads its articles again and returns the outcomes. The
-driver writes every result, index entry and failure as the groups come back, so the
-output folder is the same as the local engine's, atomic writes and all.
+article, its key and its result name (not its text), in groups. A pool of
+``--ray-actors`` actors (``RayActor``) each builds a ``Worker`` (the Pipeline, models
+loaded once per actor) in its ``__init__``, checks that it sees the input and the
+output folder and that its pipeline's output signature is the driver's, then gets one
+group at a time, reads its articles again and returns the outcomes. The driver writes
+every result, index entry and failure as the groups come back, so the output folder is
+the same as the local engine's, atomic writes and all.
+
+Plain actors and ``ray.wait`` (not Ray Data) keep every group accounted for: a group
+comes back once, or its actor is reported lost and the group goes to another actor
+(at most ``MAX_ATTEMPTS`` times); when no actor is left the run stops with an
+EngineError saying how many groups were not done, and the next run does them. Nothing
+is ever dropped as Ray Data's ``max_errored_blocks`` would. It also works through Ray
+Client (``ray://HOST:10001``), where Ray Data's executor does not (Ray 2.60).
 
 Actors must see the input paths and the cache path: on one machine they do; on a
-cluster, put the input on storage every node mounts. Each node then keeps its own
-translation cache at the cache path unless it is shared (not NFS: see ``batch.cache``).
+cluster, put the input and the output folder on storage every node mounts at the same
+path (checked by each actor). Each node then keeps its own translation cache at the
+cache path unless it is shared (not NFS: see ``batch.cache``).
 
 Ray is optional (``pip install -e '.[ray]'``) and imported only when this engine runs.
-``RAY_ADDRESS`` joins an existing cluster; otherwise a small local instance is started
-for the run and stopped after it.
+``--address`` (or ``RAY_ADDRESS``) joins an existing cluster; otherwise a small local
+instance is started for the run and stopped after it.
 """
 
 from __future__ import annotations
@@ -24,6 +33,9 @@ import json
 import logging
 import math
 import os
+import socket
+import time
+from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
@@ -38,12 +50,17 @@ from pipeline.batch.worker import GroupResult, Outcome, Task, Worker
 from pipeline.config import Config, resolve
 from pipeline.errors import EngineError, InputError
 
+log = logging.getLogger("precis.ray")
+
+# How many times a group may lose its actor (a node lost) before the run stops.
+MAX_ATTEMPTS = 3
+
 # Passed to the workers so they find the same model caches and offline settings.
 ENV_PASSTHROUGH = ("PRECIS_CACHE", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_ENDPOINT", "TRANSFORMERS_OFFLINE")
 
 
 class RayActor:
-    """A Ray Data actor: one Worker per actor; each input row is one group of tasks.
+    """A Ray actor: one Worker per actor (models loaded once); ``run_payload`` runs one group of tasks.
 
     Args:
         config: the resolved config, as plain data.
@@ -55,23 +72,41 @@ class RayActor:
     """
 
     def __init__(
-        self, config: dict[str, Any], signature: str, cache: str | None, run_id: str, limits: dict[str, Any]
+        self,
+        config: dict[str, Any],
+        signature: str,
+        cache: str | None,
+        run_id: str,
+        limits: dict[str, Any],
+        shared: dict[str, str] | None = None,
     ) -> None:
+        # In __init__: storage this node can't see, a model that can't load, or one that gives
+        # another signature, fails the actor (and so the run, with the reason), not its articles.
+        check_shared(shared or {})
+        start = time.perf_counter()
         self.worker = Worker(resolve(config), signature, cache, run_id)
-        # In __init__: a model that can't load, or gives another signature, fails the actor, not its articles.
         self.digest = self.worker.load().signature.digest  # the driver's: load() checked they are the same
         self.limits = Limits(**limits)
+        # Who this actor is, sent back with every group: the driver counts groups and model loads per actor.
+        self.me = {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "node": _node_id(),
+            "models_loaded": self.worker.loads,
+            "models_s": round(time.perf_counter() - start, 3),
+        }
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
-        outcomes, hits, misses = [], [], []
-        for group in batch["group"]:
-            result = self.run_group(json.loads(group))
-            outcomes.append(json.dumps([asdict(o) for o in result.outcomes], ensure_ascii=False))
-            hits.append(result.hits)
-            misses.append(result.misses)
-        return {"outcomes": np.array(outcomes, dtype=object), "hits": np.array(hits), "misses": np.array(misses)}
+    def run_payload(self, payload: str) -> dict[str, Any]:
+        """One group as the driver sent it (``{"index", "tasks"}``): its outcomes, cache counts and this actor."""
+        sent = json.loads(payload)
+        result = self.run_group(sent["tasks"])
+        return {
+            "index": sent["index"],
+            "outcomes": json.dumps([asdict(o) for o in result.outcomes], ensure_ascii=False),
+            "hits": result.hits,
+            "misses": result.misses,
+            "actor": {**self.me, "models_loaded": self.worker.loads},
+        }
 
     def run_group(self, rows: list[dict[str, Any]]) -> GroupResult:
         """Read the group's articles again (a failure here is recorded like any other) and process them.
@@ -96,7 +131,7 @@ class RayActor:
 
 
 class RayEngine(Engine):
-    """The tasks in groups on a Ray Data actor pool (``--ray-actors``, CPUs and GPUs per actor).
+    """The tasks in groups on a pool of Ray actors (``--ray-actors``, CPUs and GPUs per actor).
 
     No model loads in the driver, so ``on_load`` is never called.
     """
@@ -118,43 +153,100 @@ class RayEngine(Engine):
         """
         ray = _import_ray()
         # Taking every group first holds only where to read each article, not its text.
-        payloads = [json.dumps([_sent(task) for task in group], ensure_ascii=False) for group in groups]
+        payloads = [
+            json.dumps({"index": i, "tasks": [_sent(task) for task in group]}, ensure_ascii=False)
+            for i, group in enumerate(groups)
+        ]
         if not payloads or self.stopped():
             return  # nothing left to do, or the run stopped while keying: don't start Ray
         started_here = _start(ray, self.options)
         signals.reinstall()  # ray.init sets its own SIGTERM handler (sys.exit), which would skip the cleanup
         try:
-            for row in _rows(self._dataset(ray, payloads)):
-                outcomes = [Outcome(**o) for o in json.loads(row["outcomes"])]
-                yield GroupResult(outcomes, int(row["hits"]), int(row["misses"]))
+            yield from self._pool(ray, payloads)
         finally:
             if started_here:
                 ray.shutdown()
 
-    def _dataset(self, ray: Any, payloads: list[str]) -> Any:
+    def _pool(self, ray: Any, payloads: list[str]) -> Iterator[GroupResult]:
+        """Run the groups on the actors, one group in flight per actor; a lost actor's group goes to another."""
+        from ray.exceptions import RayActorError
+
         o = self.options
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False
-        # Ray Data logs an actor's failure with its whole stack on stderr; the run reports it
-        # as one EngineError (Ray's session folder keeps the full log).
-        logging.getLogger("ray.data").setLevel(logging.CRITICAL)
-        remote: dict[str, Any] = {"num_cpus": o.ray_cpus_per_actor}
+        remote: dict[str, Any] = {"num_cpus": o.ray_cpus_per_actor, "max_restarts": 0}
         if o.ray_gpus_per_actor:
             remote["num_gpus"] = o.ray_gpus_per_actor
-        dataset = ray.data.from_items([{"group": p} for p in payloads], override_num_blocks=len(payloads))
-        return dataset.map_batches(
-            RayActor,
-            fn_constructor_kwargs={
-                "config": self.config.to_dict(),
-                "signature": str(self.signature),
-                "cache": str(o.cache_path) if o.cache_path is not None else None,
-                "run_id": self.run_id,
-                "limits": asdict(o.limits),
-            },
-            batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=min(o.ray_actors, len(payloads))),
-            **remote,
-        )
+        actor_cls = ray.remote(**remote)(RayActor)
+        kwargs = {
+            "config": self.config.to_dict(),
+            "signature": str(self.signature),
+            "cache": str(o.cache_path) if o.cache_path is not None else None,
+            "run_id": self.run_id,
+            "limits": asdict(o.limits),
+            "shared": {"input": str(o.input), "output folder": str(o.out / "runs" / self.run_id)},
+        }
+        idle = [actor_cls.remote(**kwargs) for _ in range(min(o.ray_actors, len(payloads)))]
+        queue = deque(range(len(payloads)))
+        attempts: Counter[int] = Counter()
+        running: dict[Any, tuple[Any, int]] = {}  # object ref -> (actor, group index)
+        lost = 0
+        while queue or running:
+            while queue and idle:
+                actor, index = idle.pop(), queue.popleft()
+                running[actor.run_payload.remote(payloads[index])] = (actor, index)
+            if not running:
+                raise EngineError(
+                    f"every Ray actor was lost ({lost}); {len(queue)} of {len(payloads)} groups were not done: "
+                    f"run again to process them"
+                )
+            [ref], _ = ray.wait(list(running), num_returns=1)
+            actor, index = running.pop(ref)
+            try:
+                row = ray.get(ref)
+            except RayActorError as exc:
+                if exc.actor_init_failed:  # storage, models or signature: every actor fails the same way
+                    raise _engine_error(exc) from None
+                lost += 1
+                attempts[index] += 1
+                if attempts[index] >= MAX_ATTEMPTS:
+                    raise EngineError(
+                        f"a group of {len(json.loads(payloads[index])['tasks'])} articles lost its Ray actor "
+                        f"{attempts[index]} times; stopping (run again to process what is left): {_why(exc)}"
+                    ) from None
+                log.warning("a Ray actor was lost (%s); its group goes to another actor", _why(exc))
+                queue.appendleft(index)
+                continue
+            except Exception as exc:  # noqa: BLE001 - Ray raises many types; each means the same here
+                raise _engine_error(exc) from None
+            idle.append(actor)
+            outcomes = [Outcome(**x) for x in json.loads(row["outcomes"])]
+            yield GroupResult(outcomes, int(row["hits"]), int(row["misses"]), worker=row["actor"])
+
+
+def check_shared(paths: dict[str, str]) -> None:
+    """Fail on a node that can't see what every node must: the input and the output folder.
+
+    The actors read the articles from the input paths and open the translation cache,
+    which is in the output folder unless --cache says otherwise; a node that doesn't
+    mount them would fail every article, or fill a cache of its own nobody reads.
+
+    Raises:
+        EngineError: a path is not there on this node (names the node and the path).
+    """
+    for what, path in paths.items():
+        if not os.path.exists(path):
+            raise EngineError(
+                f"node {socket.gethostname()} can't see the {what} {path}: the input and the --out folder "
+                f"must be on storage every Ray node mounts at the same path"
+            )
+
+
+def _node_id() -> str | None:
+    try:
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+    except Exception:  # noqa: BLE001 - only a label; outside Ray (tests) there is none
+        return None
 
 
 def _sent(task: Task) -> dict[str, Any]:
@@ -162,29 +254,22 @@ def _sent(task: Task) -> dict[str, Any]:
     return {"item": asdict(task.article.item), "key": task.key, "name": task.name}
 
 
-def _rows(dataset: Any) -> Iterator[dict[str, Any]]:
-    """The dataset's rows; a failure of Ray itself (not of an article) as an EngineError."""
-    rows = iter(dataset.iter_rows())
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:  # noqa: BLE001 - Ray raises many types; each means the same here
-            # Ray's first line says what failed; its last, for an actor, the error that killed it.
-            lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [""]
-            why = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
-            raise EngineError(f"the Ray engine failed: {type(exc).__name__}: {why}") from None
-        yield row
+def _why(exc: BaseException) -> str:
+    """Ray's first line says what failed; its last, for an actor, the error that killed it."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [""]
+    return lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+
+
+def _engine_error(exc: BaseException) -> EngineError:
+    return EngineError(f"the Ray engine failed: {type(exc).__name__}: {_why(exc)}")
 
 
 def _import_ray() -> Any:
     try:
         import ray
-        import ray.data  # noqa: F401 - the data extra must be there too
     except ImportError as exc:
         raise EngineError(
-            f"--engine ray needs Ray Data, which isn't installed ({exc}); install it with "
+            f"--engine ray needs Ray, which isn't installed ({exc}); install it with "
             f"`.venv/bin/pip install -e '.[ray]'`, or use --engine local"
         ) from None
     return ray
@@ -197,7 +282,7 @@ def _start(ray: Any, options: BatchOptions) -> bool:
     env = {name: os.environ[name] for name in ENV_PASSTHROUGH if name in os.environ}
     # Ray's own logs go to its session folder, so stderr keeps one JSON object a line.
     common = {"runtime_env": {"env_vars": env}, "log_to_driver": False, "logging_level": logging.ERROR}
-    address = os.environ.get("RAY_ADDRESS")
+    address = options.ray_address or os.environ.get("RAY_ADDRESS")
     # Ray's C++ core logs to stderr too; keep only its fatal errors there.
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     try:
@@ -207,6 +292,6 @@ def _start(ray: Any, options: BatchOptions) -> bool:
             cpus = max(2, math.ceil(options.ray_actors * options.ray_cpus_per_actor))
             ray.init(address="local", num_cpus=cpus, include_dashboard=False, **common)
     except Exception as exc:  # noqa: BLE001 - Ray raises many types; each means the same here
-        where = f"join the Ray cluster at RAY_ADDRESS={address}" if address else "start a local Ray instance"
+        where = f"join the Ray cluster at {address}" if address else "start a local Ray instance"
         raise EngineError(f"can't {where}: {type(exc).__name__}: {exc}") from None
     return True
