@@ -87,12 +87,23 @@ def wait_for_results(proc: subprocess.Popen, out: Path, n: int, timeout: float =
     raise AssertionError(f"{n} results didn't come in {timeout}s (exit {proc.poll()})")
 
 
+def has_ray() -> bool:
+    return subprocess.run([sys.executable, "-c", "import ray"], capture_output=True).returncode == 0
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_signal_stops_a_run_cleanly_and_a_rerun_completes(tmp_path: Path, signum: int, code: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "engine"),
+    [(signal.SIGTERM, 143, "local"), (signal.SIGINT, 130, "local"), (signal.SIGTERM, 143, "ray")],
+)
+def test_a_signal_stops_a_run_cleanly_and_a_rerun_completes(
+    tmp_path: Path, signum: int, code: int, engine: str
+) -> None:
+    if engine == "ray" and not has_ray():
+        pytest.skip("needs pip install -e '.[ray]'")
     source = day(tmp_path / "day.jsonl", 30)
     out = tmp_path / "out"
-    proc = start_batch(source, out)
+    proc = start_batch(source, out, "--engine", engine, *(["--ray-actors", "2"] if engine == "ray" else []))
     wait_for_results(proc, out, 4)
     sent = time.monotonic()
     proc.send_signal(signum)
@@ -103,6 +114,8 @@ def test_a_signal_stops_a_run_cleanly_and_a_rerun_completes(tmp_path: Path, sign
     assert "Traceback" not in stderr
     name = signal.Signals(signum).name
     assert stderr.splitlines()[-1] == f"precis: interrupted by {name}; run the same command again to do what is left"
+    *log_lines, last = stderr.splitlines()  # the last: the CLI's plain line, as for every command
+    assert [json.loads(line)["run_id"] for line in log_lines] == [manifests(out)[0]["run"]] * len(log_lines)
     end = events(stderr)[-1]
     assert (end["event"], end["status"], end["exit_code"]) == ("run_end", "interrupted", code)
     [manifest] = manifests(out)

@@ -34,9 +34,12 @@ import logging
 import math
 import os
 import socket
+import sys
+import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
@@ -286,12 +289,43 @@ def _start(ray: Any, options: BatchOptions) -> bool:
     # Ray's C++ core logs to stderr too; keep only its fatal errors there.
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     try:
-        if address:
-            ray.init(address=address, **common)
-        else:
-            cpus = max(2, math.ceil(options.ray_actors * options.ray_cpus_per_actor))
-            ray.init(address="local", num_cpus=cpus, include_dashboard=False, **common)
+        with _stderr_as_notices():
+            _init(ray, address, options, common)
     except Exception as exc:  # noqa: BLE001 - Ray raises many types; each means the same here
         where = f"join the Ray cluster at {address}" if address else "start a local Ray instance"
         raise EngineError(f"can't {where}: {type(exc).__name__}: {exc}") from None
     return True
+
+
+def _init(ray: Any, address: str | None, options: BatchOptions, common: dict[str, Any]) -> None:
+    if address:
+        ray.init(address=address, **common)
+    else:
+        cpus = max(2, math.ceil(options.ray_actors * options.ray_cpus_per_actor))
+        ray.init(address="local", num_cpus=cpus, include_dashboard=False, **common)
+
+
+@contextmanager
+def _stderr_as_notices() -> Iterator[None]:
+    """What Ray's C++ core writes on file descriptor 2 while it starts, as ``notice`` events.
+
+    It prints a line or two there (``logging.cc: Set ray log level ...``) that Python's
+    logging never sees; in a JSON-lines log every line must be one JSON object.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with tempfile.TemporaryFile() as caught:
+        sys.stderr.flush()
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            for line in caught.read().decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    log.warning("ray: %s", line.strip())
