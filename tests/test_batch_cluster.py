@@ -91,27 +91,34 @@ def test_an_actor_on_a_node_that_cannot_see_the_storage_fails_naming_it(tmp_path
 
 @needs_ray
 @pytest.mark.slow
-@pytest.mark.parametrize("via", ["client", "auto"])
-def test_a_run_on_a_cluster_started_outside_precis(tmp_path: Path, via: str) -> None:
+def test_runs_on_a_cluster_started_outside_precis_via_ray_client_and_auto(tmp_path: Path) -> None:
     source = day(tmp_path / "day.jsonl", 12)
     with Cluster(tmp_path / "cluster", workers=2) as cluster:
-        env = cluster.env()
-        if via == "client":  # Ray Client: a driver anywhere
-            cmd = driver(cluster, source, tmp_path / "out", "--address", cluster.client, "--ray-actors", "2")
-        else:  # RAY_ADDRESS and --address auto: a driver on a cluster machine
-            env["RAY_ADDRESS"] = cluster.address
-            cmd = driver(cluster, source, tmp_path / "out", "--address", "auto", "--ray-actors", "2")
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    out = tmp_path / "out"
-    assert result_ids(out) == [f"a{i:03d}" for i in range(12)]
-    [manifest] = manifests(out)
-    # One actor per worker node, each loaded its models once, whatever the number of groups it ran.
-    workers = manifest["workers"]
-    assert sorted(w["models_loaded"] for w in workers) == [1, 1]
-    assert len({w["node"] for w in workers}) == 2
-    assert sum(w["articles"] for w in workers) == 12 and sum(w["groups"] for w in workers) == 6
-    assert manifest["options"]["ray"]["address"] == ("auto" if via == "auto" else cluster.client)
+        # Ray Client: a driver anywhere.
+        client = driver(cluster, source, tmp_path / "client", "--address", cluster.client, "--ray-actors", "2")
+        # RAY_ADDRESS and --address auto: a driver on a cluster machine.
+        auto = driver(cluster, source, tmp_path / "auto", "--address", "auto", "--ray-actors", "2")
+        runs = [
+            subprocess.run(client, cwd=ROOT, capture_output=True, text=True, env=cluster.env(), timeout=300),
+            subprocess.run(
+                auto, cwd=ROOT, capture_output=True, text=True, env={**cluster.env(), "RAY_ADDRESS": cluster.address}
+            ),
+        ]
+    for via, done in zip(["client", "auto"], runs, strict=True):
+        assert done.returncode == 0, done.stderr
+        out = tmp_path / via
+        assert result_ids(out) == [f"a{i:03d}" for i in range(12)]
+        [manifest] = manifests(out)
+        # One actor per worker node, each loaded its models once, whatever the number of groups it ran.
+        workers = manifest["workers"]
+        assert sorted(w["models_loaded"] for w in workers) == [1, 1]
+        assert len({w["node"] for w in workers}) == 2
+        assert sum(w["articles"] for w in workers) == 12 and sum(w["groups"] for w in workers) == 6
+        assert manifest["options"]["ray"]["address"] == ("auto" if via == "auto" else cluster.client)
+    # The same results either way (timings aside).
+    for path in sorted((tmp_path / "client" / "results").glob("*.json")):
+        a, b = json.loads(path.read_text()), json.loads((tmp_path / "auto" / "results" / path.name).read_text())
+        assert {k: v for k, v in a.items() if k != "timings"} == {k: v for k, v in b.items() if k != "timings"}
 
 
 @needs_ray
