@@ -10,7 +10,6 @@ raw HTML tags are dropped, as ``strip_inline`` drops them.
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -57,31 +56,51 @@ def read(markdown: str) -> tuple[str, list[InlineSpan]]:
     return "".join(text), spans
 
 
+# How far ``_align`` looks ahead in ``plain`` for a character of ``read``.
+_RESYNC = 8
+
+
+def _align(read: str, plain: str) -> list[int | None]:
+    """Where each character of ``read`` is in ``plain`` (None: nowhere), in one pass.
+
+    The two differ by whitespace (``plain`` folds runs to one space) and by what each
+    reading unescapes: characters are paired in order, a whitespace run of ``read`` goes
+    to one space of ``plain``, and a character of ``read`` is looked for a few
+    characters ahead at most (not found: it is only in ``read``). Linear in the text's
+    length (a diff would be quadratic on a long paragraph).
+    """
+    where: list[int | None] = [None] * len(read)
+    j = 0
+    for i, char in enumerate(read):
+        if char.isspace():
+            if j < len(plain) and plain[j].isspace():
+                where[i], j = j, j + 1
+            continue  # more of a whitespace run, folded away in ``plain``
+        while j < len(plain) and plain[j].isspace():
+            j += 1  # a space ``read`` has not
+        ahead = plain.find(char, j, j + _RESYNC)
+        if ahead >= 0:  # skip what only ``plain`` has (a few characters at most)
+            where[i], j = ahead, ahead + 1
+    return where
+
+
 def spans_of(markdown: str, plain: str) -> tuple[InlineSpan, ...]:
     """The spans of a block's inline Markdown, as offsets into its plain text ``plain``.
 
     The two readings of the text (markdown-it's, and ``strip_inline``'s, which folds
-    whitespace) are aligned, and each span's ends are carried over; a span whose text
-    is not found in ``plain`` is left out. Outer spans come before the spans they hold.
+    whitespace) are aligned (``_align``), and each span's ends are carried over; a span
+    whose text is not found in ``plain`` is left out. Outer spans come before the spans they hold.
     """
     read_text, spans = read(markdown)
     if not spans:
         return ()
     if read_text != plain:
-        blocks = SequenceMatcher(None, read_text, plain, autojunk=False).get_matching_blocks()
-
-        def carry(position: int, end: bool) -> int | None:
-            # A start must be on a matched character; an end, just after one.
-            for a, b, size in blocks:
-                if (a < position <= a + size) if end else (a <= position < a + size):
-                    return b + (position - a)
-            return None
-
+        where = _align(read_text, plain)
         moved = []
         for span in spans:
-            start, stop = carry(span.start, False), carry(span.end, True)
-            if start is not None and stop is not None and stop > start:
-                moved.append(InlineSpan(start, stop, span.kind, span.target, span.marker))
+            mapped = [where[k] for k in range(span.start, span.end) if where[k] is not None]
+            if mapped:
+                moved.append(InlineSpan(mapped[0], mapped[-1] + 1, span.kind, span.target, span.marker))
         spans = moved
     # Trim blanks at the ends (emphasis of " word "), then order: outer first.
     trimmed = []

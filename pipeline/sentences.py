@@ -85,13 +85,19 @@ def _is_glued_boundary(text: str, stop: re.Match[str]) -> bool:
     return bool(_GLUED.match(text, stop.end()))
 
 
+# What follows a stop is read this far: a paragraph is never copied whole per stop
+# (that made splitting quadratic in the paragraph's length).
+_LOOKAHEAD = 200
+_BLANKS = re.compile(r"\s*")
+
+
 def _is_boundary(text: str, stop: re.Match[str], extra_abbreviations: frozenset[str]) -> bool:
-    rest = text[stop.end() :]
-    stripped = rest.lstrip()
-    if not stripped:
+    after = _BLANKS.match(text, stop.end()).end()  # type: ignore[union-attr]
+    if after == len(text):
         return True
-    if len(stripped) == len(rest):  # no space after the stop: "10.5", "exemple.fr", "J.-C"
+    if after == stop.end():  # no space after the stop: "10.5", "exemple.fr", "J.-C"
         return _is_glued_boundary(text, stop)
+    stripped = text[after : after + _LOOKAHEAD]
     if not _STARTER.match(stripped):  # « Prêts ? » a-t-il demandé / etc. et ...
         return False
     if stop.group().startswith(".") and not stop.group().startswith("..."):
