@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.document import Document, Paragraph, Segment
+from pipeline.errors import ConfigError
 from pipeline.stage import StageContext
 from pipeline.summarize import Centroid, CentroidConfig, Lead, LeadConfig, Seq2SeqSummarizerConfig, Summarize
 
@@ -145,3 +146,13 @@ def test_progress_counts_the_sentences_of_each_round(fake_model) -> None:
     stage(translated_doc([f"w{i}a w{i}b w{i}c w{i}d." for i in range(6)]))
     # The map round: 3 chunks of 2 sentences, one per batch; then the partial summaries, joined.
     assert calls == [(2, 6), (4, 6), (6, 6), (1, 1)]
+
+
+def test_prefix_that_leaves_no_room_is_a_config_error(fake_model) -> None:
+    fake_model.window = 16
+    with pytest.raises(ConfigError) as err:
+        Summarize(Seq2SeqSummarizerConfig(prefix="a b c d e f g h i j k l "), fake_model)
+    assert str(err.value) == (
+        "[E100] summarize.prefix 'a b c d e f g h i j k l ' and the special tokens take 13 of the 16 input tokens, "
+        "leaving fewer than 4 for the text; shorten the prefix or raise summarize.max_input_tokens"
+    )
