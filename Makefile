@@ -6,7 +6,7 @@ ARTICLE ?= samples/jedi-cloud.fr.md
 CONFIG  ?= configs/default.yaml
 FORMAT  ?= md
 
-.PHONY: install summarize smoke test lint segeval checkeval eval bench nightly nightly-demo clean
+.PHONY: install summarize smoke test lint segeval checkeval eval bench fuzz scaling nightly nightly-demo clean
 
 install: $(BIN)/precis
 
@@ -40,6 +40,15 @@ segeval: install
 # in runs/consistency/.
 checkeval: install
 	$(BIN)/python -m eval.consistency
+
+# 40 times the property and fuzz tests' examples, random ones (about 13 min).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py tests/test_fitting_properties.py tests/test_markup.py --hypothesis-show-statistics
+
+# Seconds per MB of each stage and peak RSS, tiny models, into runs/scaling/ (10 MB takes about 15 min).
+SCALING_SIZES ?= 100KB 1MB 10MB
+scaling: install
+	$(BIN)/python scripts/scaling.py --sizes $(SCALING_SIZES)
 
 # The tiny pipeline and the lead-3 and centroid-3 baselines on the shipped eval set, offline.
 EVAL_OUT ?= runs/eval-tiny

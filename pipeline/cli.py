@@ -104,7 +104,7 @@ def _setup() -> None:
 def _progress(kind: str, done: int, total: int) -> None:
     """Progress of a long stage: a live line on a terminal, quiet otherwise (for cron logs)."""
     if sys.stderr.isatty():
-        sys.stderr.write(f"\rprecis: {kind}: {done}/{total} sentences")
+        sys.stderr.write(f"\rprecis: {kind}: {done}/{total} sentences\033[K")  # erase what a longer line left
         sys.stderr.flush()
 
 

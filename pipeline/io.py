@@ -9,6 +9,7 @@ Markdown so the segmenter sees the layout.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from dataclasses import asdict, dataclass, replace
@@ -281,9 +282,11 @@ def _rendered(segments: tuple[Segment, ...]) -> str:
 
 
 def _render_block(doc: Document, para: Paragraph, heading_shift: int) -> str:
+    if para.kind == "code":  # verbatim: not stripped, and fenced longer than any backtick run inside
+        code = "\n".join(s.translation or s.source for s in doc.segments_of(para.index))
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
+        return f"{fence}\n{code}\n{fence}"
     text = _rendered(doc.segments_of(para.index))
-    if para.kind == "code":
-        return f"```\n{text}\n```"
     if para.emphasis and text:
         text = f"{para.emphasis}{text}{para.emphasis}"
     if para.kind == "heading":

@@ -215,7 +215,6 @@ def known_code_bug(code: str) -> bool:
     return code != code.strip() or "```" in code
 
 
-@pytest.mark.xfail(reason="pipeline/io.py _render_block strips code and fences it with ``` always (reported)")
 @pytest.mark.parametrize(("markdown", "code"), CODE)
 def test_code_renders_verbatim(pipeline: Pipeline, markdown: str, code: str) -> None:
     [doc] = pipeline.run([io.to_document(markdown, "a.md", "a")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
@@ -69,7 +70,7 @@ WORD = st.text(alphabet="abcdéèàçABCDÉ0123456789'’-", min_size=1, max_siz
 MARKED = st.tuples(st.lists(WORD, min_size=1, max_size=3), st.sampled_from(["*", "**", "`", "link"]))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=3000 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 150, deadline=None)
 @given(
     st.lists(st.one_of(WORD, MARKED), min_size=1, max_size=12),
     st.lists(WORD, min_size=0, max_size=12),
