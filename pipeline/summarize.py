@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from models.backends import GenerationSettings, Seq2Seq
+from pipeline import confidence
 from pipeline.config import Strict, speed_only
 from pipeline.document import Document
 from pipeline.errors import ConfigError
@@ -46,6 +47,9 @@ class Seq2SeqSummarizerConfig(ModelStageConfig):
     length_penalty: float = 2.0
     no_repeat_ngram_size: int = Field(default=3, ge=0)
     batch_size: int = speed_only(4, ge=1)  # chunks decoded together
+    # Score each chunk's summary as translations are scored (pipeline/confidence.py):
+    # annotations.summarize.confidence of the article.
+    confidence: bool = True
 
     @model_validator(mode="after")
     def _lengths(self) -> Seq2SeqSummarizerConfig:
@@ -99,7 +103,9 @@ class Summarize(ModelStage):
         chunked = [self.chunks(doc.body_translation()) for doc in docs]
         # First map step batched across documents; single-chunk documents are done here.
         flat = [c for chunks in chunked for c in chunks]
-        partials = iter(self._summarize([c.text for c in flat], [len(c.pieces) for c in flat]))
+        first = self._summarize([c.text for c in flat], [len(c.pieces) for c in flat])
+        partials = iter(first)
+        scores = iter(self._scores([c.text for c in flat], first))
         for doc, chunks in zip(docs, chunked, strict=True):
             if not chunks:
                 yield replace(
@@ -107,6 +113,9 @@ class Summarize(ModelStage):
                 )
                 continue
             summaries = [next(partials) for _ in chunks]
+            scored = [next(scores) for _ in chunks]
+            if self.scoring:
+                doc = doc.annotate("summarize", {"confidence": _confidence(scored)})
             warnings = list(doc.warnings)
             if len(chunks) > 1:
                 pieces = [p for c in chunks for p in c.pieces]
@@ -119,6 +128,18 @@ class Summarize(ModelStage):
             else:
                 summary = summaries[0]
             yield replace(doc, summary=summary, summary_chunks=len(chunks), warnings=tuple(warnings))
+
+    @property
+    def scoring(self) -> bool:
+        """Whether chunk summaries get a confidence score: asked for, and the backend gives scores."""
+        return self.config.confidence and self.model.scores
+
+    def _scores(self, texts: list[str], summaries: list[str]) -> list[tuple[float, int]]:
+        if not self.scoring:
+            return [(0.0, 0)] * len(texts)
+        size = self.config.batch_size
+        batches = [list(range(start, min(start + size, len(texts)))) for start in range(0, len(texts), size)]
+        return confidence.score(self.model, [self.config.prefix + t for t in texts], summaries, batches)
 
     def chunks(self, sentences: list[str]) -> list[Chunk]:
         """Sentences packed into chunks that fit the input window (``fitting.chunk``), as the model sees them."""
@@ -232,3 +253,13 @@ class Centroid(Stage):
         ranked = sorted(range(len(sentences)), key=lambda i: (-cosine(vectors[i]), i))
         keep = sorted(ranked[: self.config.k])
         return replace(doc, summary=" ".join(sentences[i] for i in keep), summary_chunks=1)
+
+
+def _confidence(scored: list[tuple[float, int]]) -> dict[str, object]:
+    """The confidence of each map-round chunk's summary, and their token-weighted mean."""
+    mean, tokens = confidence.combine(scored)
+    return {
+        "logprob": round(mean, 4),
+        "tokens": tokens,
+        "chunks": [{"logprob": round(m, 4), "tokens": n} for m, n in scored],
+    }

@@ -68,3 +68,16 @@ def test_every_translated_segment_gets_its_score() -> None:
     off = config.load("configs/tiny.yaml", ["pipeline=[segment, translate]", "translate.confidence.enabled=false"])
     (doc,) = Pipeline(off).run([Document("a", "Le chat dort.")])
     assert doc.segments[0].annotations == {} and FLAG not in doc.segments[0].flags
+
+
+def test_summary_chunks_get_their_scores() -> None:
+    cfg = config.load("configs/tiny.yaml", ["pipeline=[segment, translate, summarize]"])
+    text = open("samples/jedi-cloud.fr.md", encoding="utf-8").read()
+    (doc,) = Pipeline(cfg).run([Document("a", text)])
+    scored = doc.annotations["summarize"]["confidence"]
+    assert len(scored["chunks"]) == doc.summary_chunks > 1
+    assert scored["tokens"] == sum(c["tokens"] for c in scored["chunks"])
+    mean = sum(c["logprob"] * c["tokens"] for c in scored["chunks"]) / scored["tokens"]
+    assert abs(scored["logprob"] - mean) < 1e-3 and all(c["logprob"] < 0 for c in scored["chunks"])
+    off = config.load("configs/tiny.yaml", ["pipeline=[segment, translate, summarize]", "summarize.confidence=false"])
+    assert "summarize" not in Pipeline(off).run([Document("a", text)])[0].annotations
