@@ -4,9 +4,9 @@ The score is the mean log-probability per output token of the chosen output, giv
 source, under the model that produced it (``Seq2Seq.score``: the output teacher-forced
 through the decoder, its end token included). It is length-normalized, so a short and
 a long sentence compare, and it leaves out what beam search adds (length penalty,
-no-repeat rules), so both backends give the same number for the same model (to about
-1e-4 in fp32; int8 weights move it a little). 0 is certain; -1 means the model gave the
-output tokens e^-1 = 0.37 on average. A segment translated in pieces gets the
+no-repeat rules), so both backends give the same number for the same model (within
+1e-3 in fp32, ``tests/test_confidence.py``; int8 weights move it a little). 0 is
+certain; -1 means the model gave the output tokens e^-1 = 0.37 on average. A segment translated in pieces gets the
 token-weighted mean of its pieces.
 
 A segment is flagged ``low_confidence`` when its score is below ``threshold``, or when

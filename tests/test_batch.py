@@ -484,10 +484,11 @@ def test_batch_modules_import_each_other_without_cycles() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module:
                 targets = [f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in modules]
-                edges.update(targets or ([node.module] if node.module in modules else []))
+                # "from pipeline.batch import signals" runs the package's __init__ first: an edge to it too.
+                edges.update(targets + ([node.module] if node.module in modules else []))
             elif isinstance(node, ast.Import):
                 edges.update(a.name for a in node.names if a.name in modules)
-    assert len(graph) == 17
+    assert len(graph) == 19
     done: set[str] = set()
 
     def visit(name: str, path: tuple[str, ...]) -> None:

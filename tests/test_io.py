@@ -6,7 +6,8 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.errors import InputError
-from pipeline.io import Decoded, decode, html_to_markdown, read_article, render_markdown, render_translation, to_record
+from pipeline.html_input import html_to_markdown
+from pipeline.io import Decoded, decode, read_article, render_markdown, render_translation, to_record
 from pipeline.segment import FrenchSegmenter, FrenchSegmenterConfig
 
 FRENCH = "L'été à Noël : « œuvre » coûte 5 € — déjà ?"

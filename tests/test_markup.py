@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from pipeline import config
 from pipeline.document import Document, InlineSpan
+from pipeline.html_input import html_to_markdown
 from pipeline.inline import read, spans_of
-from pipeline.io import html_to_markdown, render_markdown, to_record
+from pipeline.io import render_markdown, to_record
 from pipeline.markdown import strip_inline
 from pipeline.markup import FLAG, place
 from pipeline.runner import Pipeline

@@ -43,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.batch import signals
+import pipeline.batch.signals as signals
 from pipeline.batch.engines import Engine
 from pipeline.batch.inputs import Item, Limits
 from pipeline.batch.inputs import read as read_item

@@ -1,0 +1,141 @@
+"""HTML articles read as Markdown: headings, list items, quotes and inline markup kept, the rest dropped.
+
+``html_to_markdown`` reduces a page to its text as Markdown blocks, so the segmenter sees
+the layout and the inline markup (``<a href>``, ``<em>``, ``<strong>``, ``<code>``) follows
+each sentence into its translation; scripts, styles, navigation and forms are left out.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+
+class _HTMLToMarkdown(HTMLParser):
+    """Collects an HTML page's text as Markdown blocks (headings, items, quotes, paragraphs)."""
+
+    # Inline tags kept as Markdown, so their markup follows the text into the translation.
+    MARKS = {"em": "*", "i": "*", "strong": "**", "b": "**", "code": "`"}
+    SKIP = {"script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button", "svg", "head"}
+    BLOCK = {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "figure",
+        "figcaption",
+        "br",
+        "hr",
+        "dd",
+        "dt",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.buffer: list[str] = []
+        self.prefix: list[str] = []
+        self.skipping = 0
+        self.quote = 0
+        self.title = ""
+        self.in_title = False
+        self.link: tuple[int, str] | None = None  # an open <a href>: where its text starts, its target
+        self.marks: list[tuple[str, int]] = []  # open <em>, <strong>, <code>...: the tag, where its text starts
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.buffer).split())
+        if text:
+            marker = "".join(self.prefix[-1:])
+            self.blocks.append(("> " * self.quote) + marker + text)
+        self.buffer = []
+        self.link = None  # a link that spans blocks keeps its text only
+        self.marks = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self.in_title = True
+        if tag in self.SKIP:
+            self.skipping += 1
+            return
+        if tag in self.BLOCK:
+            self._flush()
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.prefix.append("#" * int(tag[1]) + " ")
+        elif tag == "li":
+            self.prefix.append("- ")
+        elif tag == "blockquote":
+            self.quote += 1
+        elif tag in self.MARKS:
+            self.marks.append((tag, len(self.buffer)))
+        elif tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            self.link = (len(self.buffer), href) if href.startswith(("http://", "https://", "mailto:")) else None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+            return
+        if tag in self.BLOCK:
+            self._flush()
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li") and self.prefix:
+            self.prefix.pop()
+        elif tag == "blockquote":
+            self.quote = max(0, self.quote - 1)
+        elif tag in self.MARKS and self.marks and self.marks[-1][0] == tag:
+            _, start = self.marks.pop()
+            self._mark(start, self.MARKS[tag])
+        elif tag == "a" and self.link is not None:
+            start, href = self.link
+            self.link = None
+            if "".join(self.buffer[start:]).strip() and not self.skipping:  # a Markdown link keeps the target
+                self.buffer.insert(start, "[")
+                self.buffer.append(f"]({href.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})")
+
+    def _mark(self, start: int, marker: str) -> None:
+        """Wrap the text since ``start`` in Markdown ``marker``s, blanks kept outside (``*a*``, not ``* a *``)."""
+        content = "".join(self.buffer[start:])
+        core = content.strip()
+        if not core or self.skipping or start > len(self.buffer):
+            return
+        lead, trail = content[: len(content) - len(content.lstrip())], content[len(content.rstrip()) :]
+        self.buffer[start:] = [lead, marker, core, marker, trail]
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        elif not self.skipping:
+            self.buffer.append(data)
+
+
+def html_to_markdown(html: str) -> str:
+    """Reduce an HTML page to its text, as Markdown blocks separated by blank lines."""
+    parser = _HTMLToMarkdown()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    blocks = parser.blocks
+    title = " ".join(parser.title.split())
+    if title and not any(b.startswith("# ") for b in blocks):
+        blocks.insert(0, "# " + title)
+    return "\n\n".join(blocks)
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
