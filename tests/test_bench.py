@@ -81,8 +81,23 @@ def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     for name in ("precis-default", "transformers-fp32"):
         assert report["translate"][name]["greedy_batched_equals_single"] == {"equal": 6, "total": 6}
     assert report["flatness"]["chunks"] == {"100": 1, "200": 2, "400": 4}
+    # The end-to-end row: precis batch today, at the baseline commit, and today without marked spans.
+    e = report["endtoend"]
+    assert e["baseline_skipped"] is None, e["baseline_skipped"]
+    assert list(e["rows"]) == ["today", "baseline", "today-no-markup"]
+    assert [(r["articles"], r["failed"]) for r in e["rows"].values()] == [(3, 0)] * 3
+    assert set(e["rows"]["today"]["stages_s"]) == {"segment", "translate", "consistency", "summarize", "support"}
+    assert set(e["rows"]["baseline"]["stages_s"]) == {"segment", "translate", "summarize"}
+    # With marked spans off, today's translations are the baseline's, sentence for sentence.
+    assert {k: e["agreement_no_markup"][k] for k in ("articles", "sentences", "translations_equal")} == {
+        "articles": 3,
+        "sentences": 30,
+        "translations_equal": 30,
+    }
+    assert report["targets"]["endtoend_today_vs_baseline"] == e["speedup"] > 0
     markdown = (tmp_path / "bench.md").read_text(encoding="utf-8")
     assert "| naive-fp32 |" in markdown and "## Targets" in markdown
+    assert "## End to end: precis batch, default config" in markdown and "| baseline 2211336 |" in markdown
     assert capsys.readouterr().out == markdown + "\n"
 
 

@@ -33,11 +33,16 @@ distilbart-cnn's published settings: beam 4, length penalty 2.0, no repeated 3-g
 then time per input token of precis's default map-reduce summarizer from 1k- to
 20k-token articles.
 
+End to end (``endtoend``): ``precis batch`` over the same articles with the default
+config, today's code beside a baseline commit's (``--endtoend-baseline``), articles/min
+and each stage's share of the time; ``--endtoend off|only``.
+
 Modules: ``lineup`` (which variants run, sizes, their stages; not named ``variants``, the
 function exported here), ``wrappers`` (the fixed-length stage and the recording model),
 ``workers`` (one variant's timed work, in its own process), ``direct`` (CTranslate2 called
-directly), ``data`` (articles, corpus, English articles), ``measures`` (agreement, spread,
-memory), ``run`` (orchestration, the sweep), ``report`` (Markdown), ``cli`` (arguments).
+directly), ``data`` (articles, corpus, English articles), ``endtoend`` (the precis batch
+row), ``measures`` (agreement, spread, memory), ``run`` (orchestration, the sweep),
+``report`` (Markdown), ``cli`` (arguments).
 
 Run: ``make bench``; ``--quick`` for a small run on toy sizes.
 """

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from eval.bench.data import ORANGESUM, ROOT
+from eval.bench.endtoend import BASELINE
 from eval.bench.lineup import BACKENDS
 from eval.bench.report import to_markdown
 from eval.bench.run import run_bench, run_sweep
@@ -27,6 +28,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument(
         "--repeats", type=int, default=3, help="timed runs of precis's CTranslate2 path and the direct call (median)"
+    )
+    p.add_argument(
+        "--endtoend",
+        choices=["on", "off", "only"],
+        default="on",
+        help="the end-to-end precis batch row: on (after the others), off, or only it",
+    )
+    p.add_argument(
+        "--endtoend-baseline",
+        default=BASELINE,
+        metavar="COMMIT",
+        help=f"the commit the end-to-end row compares with (default {BASELINE}); none: today's code only",
     )
     p.add_argument("--out", type=Path, default=None, help="folder for bench.json and bench.md")
     p.add_argument(

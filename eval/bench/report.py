@@ -7,8 +7,12 @@ from typing import Any
 
 def to_markdown(report: dict[str, Any]) -> str:
     """The whole report: machine and data, one section per measure, the targets, what could not run."""
-    lines = [*_header(report), *_translation(report), *_summarization(report), *_flatness(report), *_targets(report)]
-    if report["failed"]:
+    lines = list(_header(report))
+    if "translate" in report:
+        lines += [*_translation(report), *_summarization(report), *_flatness(report), *_targets(report)]
+    if "endtoend" in report:
+        lines += _endtoend(report)
+    if report.get("failed"):
         lines += ["", "## Variants that could not run here", ""]
         lines += [f"- {name}: {why}" for name, why in report["failed"].items()]
     return "\n".join(lines) + "\n"
@@ -124,7 +128,62 @@ def _targets(report: dict[str, Any]) -> list[str]:
         f"- time per token from {min(f['seconds_per_1k_tokens'], key=int)} to "
         f"{max(f['seconds_per_1k_tokens'], key=int)} tokens, precis default: spread {100 * f['spread']:.0f}% "
         "(target: within 25%)",
+        *(
+            [
+                f"- end to end, precis batch today vs {report['endtoend']['baseline_commit']}: "
+                f"{t['endtoend_today_vs_baseline']:.2f}x articles/min (target >= 2x)"
+            ]
+            if "endtoend_today_vs_baseline" in t
+            else []
+        ),
     ]
+
+
+def _endtoend(report: dict[str, Any]) -> list[str]:
+    e = report["endtoend"]
+    stages = list(dict.fromkeys(k for r in e["rows"].values() for k in r["stages_s"]))
+    lines = [
+        "",
+        "## End to end: precis batch, default config",
+        "",
+        f"`precis batch` over the {report['data']['articles']} articles, no translation cache, "
+        f"`--set {' '.join(e['overrides'])}` (and the row's models: see eval/bench/endtoend.py). "
+        "Articles/min over the processing time (models' load left out); each stage's share of the stage time.",
+        "",
+        "| code | articles | processing s | articles/min | " + " | ".join(stages) + " |",
+        "|---|---|---|---|" + "---|" * len(stages),
+    ]
+    for name, r in e["rows"].items():
+        label = f"baseline {e['baseline_commit']}" if name == "baseline" else name
+        shares = [
+            f"{r['stages_s'][k]:.1f} s ({100 * r['stage_shares'][k]:.0f}%)" if k in r["stages_s"] else "-"
+            for k in stages
+        ]
+        lines.append(
+            f"| {label} | {r['articles']} | {r['processing_s']:.1f} | {r['articles_per_min']:.2f} | "
+            + " | ".join(shares)
+            + " |"
+        )
+    if e.get("baseline_skipped"):
+        lines += ["", f"Baseline not run: {e['baseline_skipped']}"]
+    if "speedup" in e:
+        a = e["agreement"]
+        lines += [
+            "",
+            f"Today against the baseline: **{e['speedup']:.2f}x** articles/min (target >= 2x). Same outputs: "
+            f"{a['summaries_equal']}/{a['articles']} summaries, {a['translations_equal']}/{a['sentences']} "
+            "sentence translations; today-no-markup (`translate.markup=false`) against the baseline: "
+            f"{e['agreement_no_markup']['summaries_equal']}/{a['articles']} summaries, "
+            f"{e['agreement_no_markup']['translations_equal']}/{a['sentences']} sentence translations.",
+        ]
+    if "stage_sum_s" in e:
+        lines += [
+            f"Sum of the per-stage rows above for the same articles (translation of their sentences plus "
+            f"{report['data']['articles']} {e['stage_sum_article_tokens']}-token summaries, precis-default): "
+            f"{e['stage_sum_s']:.1f} s, against today's translate and summarize stage time "
+            f"{e['today_model_stages_s']:.1f} s.",
+        ]
+    return lines
 
 
 def _ratio(x: float | None) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.bench.data import bench_corpus, english_article, load_articles, sentences_of
+from eval.bench.endtoend import SUMMARY_TOKENS, run_endtoend
 from eval.bench.lineup import BASELINES, DIRECT, paired_variant, sizes, variants
 from eval.bench.measures import agreement, spread
 from eval.bench.report import sweep_row, sweep_table
@@ -92,13 +93,21 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "articles": {str(n): english_article(n, built["bart"]) for n in article_tokens},
         "flat_variant": "precis-default",
     }
+    if args.endtoend == "only":
+        return {
+            "machine": machine(device, args.threads),
+            "versions": versions(),
+            "data": {"articles": len(articles), "source": source, "sentences": len(sentences)},
+            "settings": {"beams": 4, "summary_tokens": SUMMARY_TOKENS, "quick": args.quick},
+            "endtoend": endtoend(args, articles, built),
+        }
     translate, summarize, failed = run_variants(spec, inline=args.quick)
     paired = paired_variant(device) if DIRECT in translate else None
     translation_ratios(translate, len(articles))
     summary_ratios(summarize, str(article_tokens[0]))
     for r in [*translate.values(), *summarize.values()]:
         del r["ids"]
-    return {
+    report = {
         "machine": machine(device, args.threads),
         "versions": versions(),
         "data": {"articles": len(articles), "source": source, "sentences": len(sentences)},
@@ -115,6 +124,25 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "flatness": flatness(summarize[spec["flat_variant"]], spec["flat_variant"]),
         "targets": targets(translate, summarize, paired),
     }
+    if args.endtoend == "on":
+        e = endtoend(args, articles, built)
+        first = str(article_tokens[0])
+        e["stage_sum_article_tokens"] = article_tokens[0]
+        e["stage_sum_s"] = (
+            translate["precis-default"]["seconds"] + len(articles) * summarize["precis-default"]["seconds"][first]
+        )
+        e["today_model_stages_s"] = sum(e["rows"]["today"]["stages_s"].get(k, 0.0) for k in ("translate", "summarize"))
+        if "speedup" in e:
+            report["targets"]["endtoend_today_vs_baseline"] = e["speedup"]
+        report["endtoend"] = e
+    return report
+
+
+def endtoend(args: argparse.Namespace, articles: list[str], built: dict[str, str]) -> dict[str, Any]:
+    """The end-to-end row (``endtoend.run_endtoend``): today's precis batch and the baseline's."""
+    baseline = None if args.endtoend_baseline == "none" else args.endtoend_baseline
+    log(f"end to end: precis batch on {len(articles)} articles, today" + (f" and at {baseline}" if baseline else ""))
+    return run_endtoend(articles, built, args.threads, baseline)
 
 
 def run_variants(spec: dict[str, Any], inline: bool) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:

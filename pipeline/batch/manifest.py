@@ -40,7 +40,7 @@ class Counts:
 @dataclass
 class Timings:
     models_s: float | None = None  # loading the models in this process; None: none loaded here
-    processing_s: float | None = None  # from the first group to process to the end
+    processing_s: float | None = None  # from the first group to process to the end, the models' load left out
     wall_s: float | None = None
     stages_s: dict[str, float] = field(default_factory=dict)  # each stage's share of the results' time
 

@@ -245,6 +245,8 @@ def _announce(run: Run, lock: Lock, ignored: list[str]) -> None:
 
 def _models_ready(run: Run, manifest: Manifest, models: list[dict[str, Any]], seconds: float) -> None:
     manifest.models_loaded(models, seconds)
+    if run.processing_started is not None:  # the models load with the first group: not processing time
+        run.processing_started += seconds
     names = ", ".join(f"{m['stage']}: {m['name']}" for m in models) or "no models"
     run.reporter.event("models_ready", f"models ready in {seconds:.1f}s ({names})", seconds=round(seconds, 3))
 
