@@ -540,3 +540,20 @@ def test_the_report_in_headless_chromium(finished_run: Path) -> None:
         assert page.locator("#models tbody tr td:nth-child(2)").all_inner_texts() == ["tiny:marian", "tiny:bart"]
         browser.close()
     assert errors == []
+
+
+@pytest.mark.parametrize(("started", "after"), [(100.0, 105.0), (None, None)])
+def test_processing_time_leaves_the_models_load_out(started: float | None, after: float | None) -> None:
+    """Models load with the first group: their 5 s move the start of processing (throughput, ETA) by 5 s."""
+    from types import SimpleNamespace
+
+    from pipeline.batch.run import _models_ready
+
+    events: list[tuple] = []
+    loaded: list[tuple] = []
+    run = SimpleNamespace(processing_started=started, reporter=SimpleNamespace(event=lambda *a, **k: events.append(a)))
+    manifest = SimpleNamespace(models_loaded=lambda models, seconds: loaded.append((models, seconds)))
+    _models_ready(run, manifest, [{"stage": "translate", "name": "m"}], 5.0)  # type: ignore[arg-type]
+    assert run.processing_started == after
+    assert loaded == [([{"stage": "translate", "name": "m"}], 5.0)]
+    assert events == [("models_ready", "models ready in 5.0s (translate: m)")]
