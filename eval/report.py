@@ -68,6 +68,29 @@ COST_HEADER = [
 ]
 
 
+FAITHFULNESS_HEADER = [
+    "system",
+    "low-confidence segments",
+    "mismatched segments",
+    "unsupported summary sentences",
+]
+
+
+def _faithfulness_rows(report: dict[str, Any]) -> list[list[str]]:
+    """Per system: the share of its output each check flags (eval.faithfulness), as "4.17% (2/48)"."""
+
+    def fmt(entry: dict[str, Any] | None) -> str:
+        if entry is None or entry["percent"] is None:
+            return "–"
+        return f"{entry['percent']:.2f}% ({entry['flagged']}/{entry['total']})"
+
+    rows = []
+    for s in report["systems"]:
+        f = s.get("faithfulness") or {}
+        rows.append([s["name"], *(fmt(f.get(c)) for c in ("low_confidence", "mismatched", "unsupported"))])
+    return rows
+
+
 def to_markdown(report: dict[str, Any]) -> str:
     metrics = _metrics(report)
     lines = [
@@ -94,6 +117,14 @@ def to_markdown(report: dict[str, Any]) -> str:
         lines.append(f"| {s['name']} | " + " | ".join(_p(s["scores"].get(m)) for m in metrics) + " |")
     lines += ["", "## Cost", "", "| " + " | ".join(COST_HEADER) + " |", "|---" * len(COST_HEADER) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in _cost_rows(report)]
+    lines += [
+        "",
+        "## Faithfulness (share of output the checks flag; lower is better)",
+        "",
+        "| " + " | ".join(FAITHFULNESS_HEADER) + " |",
+        "|---" * len(FAITHFULNESS_HEADER) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in _faithfulness_rows(report)]
     lines += ["", "## Signatures", ""]
     lines += [f"- {k}: `{v}`" for k, v in report["signatures"].items()]
     versions = ", ".join(f"{k} {v}" for k, v in report["reproducibility"]["versions"].items())
@@ -250,6 +281,10 @@ Baseline for p-values: <code>{esc(report["baseline"])}</code></p>
 {_table(header, pvalues, "pvalues")}
 <h2>Cost</h2>
 {_table(COST_HEADER, _cost_rows(report), "cost")}
+<h2>Faithfulness</h2><p class="small">Share of each system's output its checks flag, lower is better:
+translated segments flagged low-confidence and mismatched (a number, date or name of the French
+missing), summary sentences with a number or name the translation lacks; – where the system ran no such check.</p>
+{_table(FAITHFULNESS_HEADER, _faithfulness_rows(report), "faithfulness")}
 <h2>ROUGE-L per document</h2>
 <figure id="plot-distribution">{_svg_distribution(report)}</figure>
 <h2>ROUGE-L against article length</h2>

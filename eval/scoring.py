@@ -163,6 +163,7 @@ def score(
                 "translation_of": s.translation_of,
                 "scores": scores,
                 "cost": _cost(s),
+                "faithfulness": s.faithfulness,
                 "models": s.models,
                 "config": s.config,
                 "signature": s.signature,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from eval import faithfulness
 from eval.datasets import EvalItem
 from pipeline.document import Document
 from pipeline.errors import InputError
@@ -36,6 +37,8 @@ class SystemOutput:
     timings: list[dict[str, float]] = field(default_factory=list)  # per article: seconds per stage
     tokens: list[dict[str, int]] = field(default_factory=list)  # per article: tokens each stage read
     warnings: list[list[str]] = field(default_factory=list)
+    # Flagged shares (eval.faithfulness): None where the system's outputs carry no checks.
+    faithfulness: dict[str, Any] | None = None
 
 
 def _translation_text(doc: Document) -> str:
@@ -67,6 +70,7 @@ def run_pipeline(
         out.timings.append(dict(doc.timings))
         out.tokens.append(_tokens_read(doc, stages))
         out.warnings.append(list(doc.warnings))
+    out.faithfulness = faithfulness.of_documents(docs)
     return out, docs
 
 
@@ -102,6 +106,7 @@ def run_baseline(kind: str, k: int, base: SystemOutput, docs: list[Document]) ->
         out.timings.append({"summarize": round(time.perf_counter() - start, 6)})
         out.tokens.append({})
         out.warnings.append([])
+    out.faithfulness = faithfulness.of_summaries(out.summaries, docs)
     return out
 
 

@@ -9,22 +9,10 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from pipeline.facts.base import Span, fold, key_of, to_decimal
+from pipeline.facts.english_dates import english_dates, english_times
 from pipeline.facts.french import roman
-from pipeline.facts.tables import DIMENSIONS, MONTHS_EN, SCALES_EN, UNIT_EN, WEEKDAYS_EN
+from pipeline.facts.tables import DIMENSIONS, NUMBER_WORDS_EN, ORDINAL_WORDS_EN, SCALES_EN, UNIT_EN
 
-_NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
-    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
-    "eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000, "millionth": 10**6,
-}  # fmt: skip
 _MULTIPLIERS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _OTHER_WORDS = {"once": 1, "twice": 2, "thrice": 3, "half": Decimal("0.5"), "dozen": 12, "dozens": 12, "single": 1}
 _A_UNITS = (
@@ -39,58 +27,7 @@ _EN_RANGE_TO_PERCENT = re.compile(
     r"\s*(?:-|to|and|or)\s*(?:\d+(?:[.,]\d+)?|[a-z]+(?:-[a-z]+)*)\s*(?:%|percent\b|per cent\b)"
 )
 _EN_WORD = re.compile(r"[a-z]+")
-_EN_MONTH = (
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
-)
-_ORDINAL_WORD_RE = "|".join(
-    sorted(
-        [
-            f"(?:twenty|thirty)[- ]?(?:{w})"
-            for w in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
-        ]
-        + list(_ORDINAL_WORDS),
-        key=len,
-        reverse=True,
-    )
-)
-_EN_DAY = rf"(\d{{1,2}})(?:st|nd|rd|th)?|({_ORDINAL_WORD_RE})"
-_EN_DATE_MDY = re.compile(
-    rf"(?<![a-z])({_EN_MONTH})\.?,?\s+(?:the\s+)?(?:{_EN_DAY})(?![a-z\d])(?:\s*(?:-|to|and)\s*(\d{{1,2}})(?!\d))?(?:,?\s+(\d{{4}})(?!\d))?"
-)
-_EN_DATE_DMY = re.compile(
-    rf"(?<![a-z\d])(?:the\s+)?(?:{_EN_DAY})\s*(?:of\s+)?({_EN_MONTH})(?![a-z])\.?(?:,?\s+(\d{{4}})(?!\d))?"
-)
-_EN_DATE_RANGE_DMY = re.compile(rf"(?<![\d])(\d{{1,2}})\s*(?:-|to|and)\s*(\d{{1,2}})\s+({_EN_MONTH})(?![a-z])")
-_EN_MONTH_YEAR = re.compile(rf"(?<![a-z])({_EN_MONTH})\.?,?\s+(?:of\s+)?(\d{{4}})(?!\d)")
-_EN_MONTH_ANY = re.compile(rf"(?<![a-z])({_EN_MONTH})(?![a-z])")
-_EN_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_EN_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d/])")
-_EN_WEEKDAY = re.compile(
-    r"(?<![a-z])(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)s?(?![a-z])"
-)
-_AMPM = r"(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
-_AMPM_AHEAD = r"(?:a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
-# 14:30, 14h30, 2:30 p.m.; 2.30 only with a.m./p.m. (else it is a decimal).
-_EN_TIME_HM = re.compile(
-    rf"(?<![\d.,:])([01]?\d|2[0-4])(?::|h|\.(?=[0-5]\d\s*{_AMPM_AHEAD}))([0-5]\d)(?!\d)(?:\s*{_AMPM})?"
-)
-_EN_TIME_H = re.compile(rf"(?<![\d.,:])(1[0-2]|0?[1-9])\s*{_AMPM}")
-_WORD_HOURS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-_EN_TIME_WORD = re.compile(rf"(?<![a-z])({_WORD_HOURS}|1[0-2]|0?[1-9])(?:\s*o'?\s?clock|\s+{_AMPM})")
 _EN_TOKEN = re.compile(r"[a-z0-9µ]+(?:['-][a-z0-9µ]+)*")
-_EN_WEEKDAY_SHORT = {
-    "mon": 1,
-    "tue": 2,
-    "tues": 2,
-    "wed": 3,
-    "thu": 4,
-    "thur": 4,
-    "thurs": 4,
-    "fri": 5,
-    "sat": 6,
-    "sun": 7,
-}
 
 
 @dataclass(frozen=True)
@@ -138,8 +75,8 @@ def read_english(english: str) -> English:
         keys.setdefault(key, []).append(span)
 
     _english_numbers(folded, put)
-    _english_dates(folded, put)
-    _english_times(folded, put)
+    english_dates(folded, put)
+    english_times(folded, put)
     for code, pattern in UNIT_EN.items():
         for m in pattern.finditer(folded):
             put(f"unit:{code}", m.span())
@@ -229,7 +166,7 @@ def _number_words(folded: str) -> list[tuple[Decimal, Span]]:
             gap = folded[words[j - 1].end() : words[j].start()] if run else ""
             if run and not re.fullmatch(r"[ -]", gap):
                 break
-            if w in _NUMBER_WORDS or w in _MULTIPLIERS or w in _ORDINAL_WORDS or w in _OTHER_WORDS:
+            if w in NUMBER_WORDS_EN or w in _MULTIPLIERS or w in ORDINAL_WORDS_EN or w in _OTHER_WORDS:
                 run.append(words[j])
             elif (
                 w in ("a", "an")
@@ -243,7 +180,7 @@ def _number_words(folded: str) -> list[tuple[Decimal, Span]]:
                 and run
                 and run[-1].group(0) in _MULTIPLIERS
                 and j + 1 < len(words)
-                and words[j + 1].group(0) in _NUMBER_WORDS
+                and words[j + 1].group(0) in NUMBER_WORDS_EN
             ):
                 run.append(words[j])
             else:
@@ -254,14 +191,16 @@ def _number_words(folded: str) -> list[tuple[Decimal, Span]]:
             continue
         total, current = Decimal(0), Decimal(0)
         for w in (r.group(0) for r in run):
-            if w in _NUMBER_WORDS:
-                current += _NUMBER_WORDS[w]
-                found.append((Decimal(_NUMBER_WORDS[w]), _span_of(words, w, run)))
-            elif w in _ORDINAL_WORDS:
+            if w in NUMBER_WORDS_EN:
+                current += NUMBER_WORDS_EN[w]
+                found.append((Decimal(NUMBER_WORDS_EN[w]), _span_of(words, w, run)))
+            elif w in ORDINAL_WORDS_EN:
                 current = (
-                    current + _ORDINAL_WORDS[w] if _ORDINAL_WORDS[w] < 100 else max(current, 1) * _ORDINAL_WORDS[w]
+                    current + ORDINAL_WORDS_EN[w]
+                    if ORDINAL_WORDS_EN[w] < 100
+                    else max(current, 1) * ORDINAL_WORDS_EN[w]
                 )
-                found.append((Decimal(_ORDINAL_WORDS[w]), _span_of(words, w, run)))
+                found.append((Decimal(ORDINAL_WORDS_EN[w]), _span_of(words, w, run)))
             elif w in _OTHER_WORDS:
                 current = max(current, 1) * _OTHER_WORDS[w] if w.startswith("dozen") else current + _OTHER_WORDS[w]
                 found.append((Decimal(_OTHER_WORDS[w]), _span_of(words, w, run)))
@@ -280,79 +219,6 @@ def _span_of(words: list[re.Match[str]], word: str, run: list[re.Match[str]]) ->
         if r.group(0) == word:
             return r.span()
     return run[0].span()
-
-
-def _english_day(digits: str | None, word: str | None) -> int | None:
-    if digits:
-        return int(digits)
-    if not word:
-        return None
-    word = word.replace(" ", "-")
-    if word in _ORDINAL_WORDS:
-        return _ORDINAL_WORDS[word]
-    tens, _, unit = word.replace("-", " ", 1).partition(" ")
-    if not unit and word.startswith(("twenty", "thirty")):
-        tens, unit = word[:6], word[6:]
-    return _NUMBER_WORDS.get(tens, 0) + _ORDINAL_WORDS.get(unit.strip("-"), 0) or None
-
-
-def _english_dates(folded: str, put: Any) -> None:
-    def date(year: str | None, month: int, day: int | None, span: Span) -> None:
-        put(f"month:{month:02d}", span)
-        if day and 1 <= day <= 31:
-            put(f"date:--{month:02d}-{day:02d}", span)
-            if year:
-                put(f"date:{year}-{month:02d}-{day:02d}", span)
-        if year:
-            put(f"date:{year}-{month:02d}", span)
-
-    for m in _EN_DATE_MDY.finditer(folded):
-        month = MONTHS_EN[m.group(1)]
-        date(m.group(5), month, _english_day(m.group(2), m.group(3)), m.span())
-        if m.group(4):
-            date(m.group(5), month, int(m.group(4)), m.span())
-    for m in _EN_DATE_DMY.finditer(folded):
-        date(m.group(4), MONTHS_EN[m.group(3)], _english_day(m.group(1), m.group(2)), m.span())
-    for m in _EN_DATE_RANGE_DMY.finditer(folded):
-        date(None, MONTHS_EN[m.group(3)], int(m.group(1)), m.span())
-    for m in _EN_MONTH_YEAR.finditer(folded):
-        date(m.group(2), MONTHS_EN[m.group(1)], None, m.span())
-    for m in _EN_MONTH_ANY.finditer(folded):
-        put(f"month:{MONTHS_EN[m.group(1)]:02d}", m.span())
-    for m in _EN_ISO.finditer(folded):
-        if 1 <= int(m.group(2)) <= 12:
-            date(m.group(1), int(m.group(2)), int(m.group(3)), m.span())
-    for m in _EN_NUMERIC_DATE.finditer(folded):
-        a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
-        year = year if len(year) == 4 else f"20{year}"
-        for day, month in ((a, b), (b, a)):  # dd/mm or mm/dd
-            if 1 <= month <= 12:
-                date(year, month, day, m.span())
-    for m in _EN_WEEKDAY.finditer(folded):
-        name = m.group(1)
-        put(f"weekday:{WEEKDAYS_EN.get(name) or _EN_WEEKDAY_SHORT[name]}", m.span())
-
-
-def _english_times(folded: str, put: Any) -> None:
-    def time(hour: int, minutes: str, ampm: str | None, span: Span) -> None:
-        if ampm:
-            pm = ampm.startswith("p")
-            hours = [hour % 12 + (12 if pm else 0)]
-        else:
-            hours = [hour] + ([hour + 12] if 1 <= hour < 12 else [0] if hour in (12, 24) else [24] if hour == 0 else [])
-        for h in hours:
-            put(f"time:{h}:{minutes}", span)
-
-    for m in _EN_TIME_HM.finditer(folded):
-        time(int(m.group(1)), m.group(2), m.group(3), m.span())
-    for m in _EN_TIME_H.finditer(folded):
-        time(int(m.group(1)), "00", m.group(2), m.span())
-    for m in _EN_TIME_WORD.finditer(folded):
-        hour = _NUMBER_WORDS.get(m.group(1)) or int(m.group(1))
-        time(hour, "00", m.group(2), m.span())
-    for m in re.finditer(r"(?<![a-z])(noon|midday|midnight)(?![a-z])", folded):
-        for h in (12,) if m.group(1) != "midnight" else (0, 24):
-            put(f"time:{h}:00", m.span())
 
 
 def _similar(a: str, b: str) -> bool:
