@@ -51,7 +51,8 @@ STOP_WORDS = frozenset(
 _KEY_KINDS = ("num", "pct", "date", "time")
 # Capitalized words that are not names when not opening a sentence.
 _NOT_NAMES = frozenset({"I", "The", "A", "An", "In", "On", "It", "This", "That", "He", "She", "They", "We", "But"})
-_NAME = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9'’.-]*[A-Za-z0-9]|(?<![\w'’-])[A-Z](?![\w'’])")
+# A capitalized word, accented letters included ("Orléans", "Élisabeth", "L'Oréal"), whole.
+_NAME = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞŒŸ](?:[\w'’.-]*[^\W_])?")
 
 
 class SupportConfig(Strict):

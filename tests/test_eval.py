@@ -199,6 +199,7 @@ def test_predictions_mode_reproduces_rouge_score_and_loads_no_model(tmp_path: Pa
         expected = np.mean([100 * scorer.score(r.replace("\n", " "), p)[t].fmeasure for p, r in PARITY])
         assert data["systems"][0]["scores"][t]["value"] == pytest.approx(expected, abs=1e-9)
     assert data["signatures"]["rouge"].startswith("rouge-score:0.1.2|stem:no|tok:default|lsum:newlines")
+    assert data["systems"][0]["faithfulness"] is None  # prediction files carry no checks
 
 
 BAD_EVAL = [
@@ -243,8 +244,21 @@ def test_eval_run_writes_reports(tiny_eval_run: Path) -> None:
     assert data["reproducibility"]["dataset"]["size"] == 3
     assert tiny["signature"].startswith("precis:") and "|mt:tiny:marian@local-" in tiny["signature"]
     assert [d["id"] for d in data["documents"]] == ["fr-news-01", "fr-news-07", "fr-news-08"]
+    # Faithfulness: the tiny models' random outputs fail the checks; an extractive baseline's
+    # summary sentences are the translation's own, so none is unsupported.
+    assert [s["faithfulness"] for s in data["systems"]] == [
+        {
+            "low_confidence": {"flagged": 30, "total": 30, "percent": 100.0},
+            "mismatched": {"flagged": 24, "total": 30, "percent": 80.0},
+            "unsupported": {"flagged": 1, "total": 3, "percent": 33.33},
+        },
+        {"low_confidence": None, "mismatched": None, "unsupported": {"flagged": 0, "total": 18, "percent": 0.0}},
+        {"low_confidence": None, "mismatched": None, "unsupported": {"flagged": 0, "total": 21, "percent": 0.0}},
+    ]
     markdown = (tiny_eval_run / "report.md").read_text(encoding="utf-8")
     assert "| lead-3 |" in markdown and "## Cost" in markdown
+    assert "| tiny | 100.00% (30/30) | 80.00% (24/30) | 33.33% (1/3) |" in markdown
+    assert "| lead-3 | – | – | 0.00% (0/18) |" in markdown
     assert (tiny_eval_run / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
@@ -269,6 +283,7 @@ def test_html_report_in_headless_chromium(tiny_eval_run: Path) -> None:
         assert page.title() == "precis eval report"
         assert page.locator("#scores tbody tr").count() == 3
         assert page.locator("#scores").is_visible() and page.locator("#cost").is_visible()
+        assert page.locator("#faithfulness tbody tr").count() == 3
         assert page.locator("#scores tbody tr").first.locator("td").first.inner_text() == "tiny"
         assert page.locator("#plot-distribution svg circle").count() == 9
         assert page.locator("#plot-length svg").is_visible()

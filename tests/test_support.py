@@ -42,6 +42,21 @@ def test_unsupported_numbers_and_names(sentence: str, expected: list[dict[str, s
     assert unsupported(sentence, ARTICLE) == expected
 
 
+ACCENTED = "Élisabeth Borne met the mayor of Orléans and L'Oréal's chief."
+NAMES_WITH_ACCENTS = [
+    # names are read whole, accented letters included: "Orl" of "Orléans" is no name of its own
+    ("They met in Orléans.", []),
+    ("Borne met Élisabeth at L'Oréal.", []),
+    ("They met in Orléansville.", [{"kind": "name", "text": "Orléansville"}]),
+    ("They met Émile.", [{"kind": "name", "text": "Émile"}]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), NAMES_WITH_ACCENTS)
+def test_names_with_accented_letters(sentence: str, expected: list[dict[str, str]]) -> None:
+    assert unsupported(sentence, ACCENTED) == expected
+
+
 def test_numbers_and_names_can_be_turned_off() -> None:
     sentence = "Amazon won a $12 billion contract from Google."
     assert unsupported(sentence, ARTICLE, numbers=False) == [{"kind": "name", "text": "Google"}]
