@@ -101,15 +101,13 @@ def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         return
     assert e["baseline_skipped"] is None, e["baseline_skipped"]
     assert list(e["rows"]) == ["today", "baseline", "today-no-markup"]
-    assert [(r["articles"], r["failed"]) for r in e["rows"].values()] == [(3, 0)] * 3
+    n = report["data"]["articles"]  # 3, or 1 where the OrangeSum sample isn't beside the clone
+    assert [(r["articles"], r["failed"]) for r in e["rows"].values()] == [(n, 0)] * 3
     assert set(e["rows"]["today"]["stages_s"]) == {"segment", "translate", "consistency", "summarize", "support"}
     assert set(e["rows"]["baseline"]["stages_s"]) == {"segment", "translate", "summarize"}
     # With marked spans off, today's translations are the baseline's, sentence for sentence.
-    assert {k: e["agreement_no_markup"][k] for k in ("articles", "sentences", "translations_equal")} == {
-        "articles": 3,
-        "sentences": 30,
-        "translations_equal": 30,
-    }
+    same = e["agreement_no_markup"]
+    assert same["articles"] == n and same["translations_equal"] == same["sentences"] == (30 if n == 3 else 16)
     assert report["targets"]["endtoend_today_vs_baseline"] == e["speedup"] > 0
     assert f"| baseline {BASELINE} |" in markdown
 
