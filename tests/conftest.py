@@ -44,11 +44,6 @@ class FakeModel:
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(t.split()) + 1 for t in texts]
 
-    def split_tokens(self, text: str, max_tokens: int) -> list[str]:
-        # One "token" per 4 characters, to exercise the last resort on a single long word.
-        step = 4 * max(1, max_tokens - 2)
-        return [text[i : i + step] for i in range(0, len(text), step)]
-
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         for t in texts:
             if self.count_tokens([t])[0] > self.window:

@@ -96,10 +96,6 @@ class Seq2Seq(Protocol):
         """Input length of each text in tokens, special tokens included."""
         ...
 
-    def split_tokens(self, text: str, max_tokens: int) -> list[str]:
-        """Cut ``text`` into pieces of at most ``max_tokens`` tokens each (the last resort)."""
-        ...
-
     def batch_limits(self) -> tuple[int, int]:
         """Default (padded source tokens, sequences) per translation batch on this device."""
         ...

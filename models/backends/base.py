@@ -87,13 +87,6 @@ class Seq2SeqBase:
             return []
         return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
 
-    def split_tokens(self, text: str, max_tokens: int) -> list[str]:
-        """Cut ``text`` into pieces of at most ``max_tokens`` tokens each (the last resort)."""
-        ids = self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"]
-        step = max(1, max_tokens - 2)  # room for the special tokens the model adds
-        pieces = [self.tokenizer.decode(ids[i : i + step], skip_special_tokens=True) for i in range(0, len(ids), step)]
-        return [p.strip() for p in pieces if p.strip()]
-
     def batch_limits(self) -> tuple[int, int]:
         """Default (padded source tokens, sequences) per translation batch on this device.
 
