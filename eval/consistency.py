@@ -33,58 +33,19 @@ writes ``report.json`` and ``report.md`` into the output folder and prints the M
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eval.injection import inject
+from eval.parallel import DATA, MISALIGNED, PARTS, ROOT, SETS, Pair, part_of, read_pairs
 from pipeline import facts
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "parallel"
-SETS = ("tatoeba-test", "tico19-test")
-PARTS = ("dev", "test")
 ERRORS = ("number_changed", "name_dropped", "unit_swapped")
-# Line ranges (1-based, inclusive) whose French and English are not translations of each
-# other: in this copy of TICO-19 the English lines 425-698 and 786-810 belong to other
-# French lines (French 793 "Origines zoonotiques des coronavirus humains" is English 425
-# "Zoonotic origins of human coronaviruses"). Found by matching digits and acronyms across
-# lines, boundaries checked by reading the lines around them. Flags there are true
-# flags, so they are counted apart: the false-flag and detection rates use aligned lines.
-MISALIGNED = {"tico19-test": ((425, 698), (786, 810))}
-
-
-@dataclass(frozen=True)
-class Pair:
-    set: str
-    line: int  # 1-based, in the set's files
-    french: str
-    english: str
-
-    @property
-    def aligned(self) -> bool:
-        return not any(a <= self.line <= b for a, b in MISALIGNED.get(self.set, ()))
-
-
-def part_of(french: str, english: str) -> str:
-    """``dev`` or ``test``: the deterministic half a line pair belongs to."""
-    return PARTS[hashlib.sha256(f"{french}\t{english}".encode()).digest()[0] % 2]
-
-
-def read_pairs(data: Path, name: str) -> list[Pair]:
-    fr = (data / f"{name}.fr").read_text(encoding="utf-8").split("\n")
-    en = (data / f"{name}.en").read_text(encoding="utf-8").split("\n")
-    if fr and fr[-1] == "" and en and en[-1] == "":
-        fr, en = fr[:-1], en[:-1]
-    if len(fr) != len(en):
-        raise SystemExit(f"{name}: {len(fr)} French lines but {len(en)} English lines")
-    return [Pair(name, k + 1, f, e) for k, (f, e) in enumerate(zip(fr, en, strict=True))]
 
 
 # ---------------------------------------------------------------- measures
@@ -175,7 +136,7 @@ def _commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "pipeline/facts.py"], cwd=ROOT, capture_output=True, text=True
+            ["git", "status", "--porcelain", "pipeline/facts"], cwd=ROOT, capture_output=True, text=True
         )
         return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except OSError:

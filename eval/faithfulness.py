@@ -30,19 +30,18 @@ COLUMNS = ("low_confidence", "mismatched", "unsupported")
 def of_documents(docs: list[Document]) -> dict[str, Any]:
     """Counts and rates (percent) of flagged segments and summary sentences over a system's documents."""
     scored = [s for d in docs for s in d.segments if "confidence" in s.annotations]
-    checked = sum(d.annotations["consistency"]["segments_checked"] for d in docs if "consistency" in d.annotations)
+    checked = [d.annotations["consistency"] for d in docs if "consistency" in d.annotations]
     supported = [d.annotations["support"]["sentences"] for d in docs if "support" in d.annotations]
     sentences = [s for entries in supported for s in entries]
     counts = {
         "low_confidence": (sum("low_confidence" in s.flags for s in scored), len(scored)) if scored else None,
         "mismatched": (
-            (sum(len(d.annotations["consistency"]["flagged_segments"]) for d in docs if "consistency" in d.annotations),
-             checked)
-            if any("consistency" in d.annotations for d in docs)
+            (sum(len(c["flagged_segments"]) for c in checked), sum(c["segments_checked"] for c in checked))
+            if checked
             else None
         ),
         "unsupported": (sum(bool(s["unsupported"]) for s in sentences), len(sentences)) if supported else None,
-    }  # fmt: skip
+    }
     return {name: _rate(pair) for name, pair in counts.items()}
 
 

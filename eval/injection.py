@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import random
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from eval.parallel import Pair
 from pipeline import facts
-
-if TYPE_CHECKING:
-    from eval.consistency import Pair
 
 # English unit and scale words and what an injected error turns each into (same dimension).
 SWAPS = {

@@ -23,10 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ray_cluster import Cluster  # noqa: E402 - scripts/ is not a package
+from ray_cluster import Cluster, batch_command  # noqa: E402 - scripts/ is not a package
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = str(ROOT / "configs" / "tiny.yaml")
 TEXTS = [
     "Le printemps arrive enfin sur la Bretagne. Les températures dépassent quinze degrés cet après-midi.",
     "Le conseil municipal a voté le budget mardi soir. La nouvelle piscine ouvrira ses portes en juin.",
@@ -47,25 +46,7 @@ def day(path: Path, n: int) -> Path:
 
 
 def command(source: Path, out: Path, address: str, actors: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "pipeline.cli",
-        "batch",
-        "-c",
-        TINY,
-        "-o",
-        str(out),
-        "--engine",
-        "ray",
-        "--address",
-        address,
-        "--ray-actors",
-        str(actors),
-        "--group-size",
-        "2",
-        str(source),
-    ]
+    return batch_command(source, out, "--address", address, "--ray-actors", str(actors))
 
 
 def steady_rate(out: Path) -> float | None:

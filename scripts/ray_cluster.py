@@ -26,6 +26,15 @@ import time
 from pathlib import Path
 
 RAY = str(Path(sys.executable).with_name("ray"))
+TINY = str(Path(__file__).resolve().parent.parent / "configs" / "tiny.yaml")
+
+
+def batch_command(source: Path, out: Path, *options: str) -> list[str]:
+    """The driver's ``precis batch`` on the tiny models with the Ray engine, groups of 2, plus ``options``."""
+    return [
+        *(sys.executable, "-m", "pipeline.cli", "batch", "-c", TINY, "-o", str(out)),
+        *("--engine", "ray", "--group-size", "2", *options, str(source)),
+    ]
 
 
 def free_port() -> int:

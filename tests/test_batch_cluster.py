@@ -21,10 +21,9 @@ from pipeline.batch.engines.ray import check_shared
 from pipeline.errors import EngineError
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = str(ROOT / "configs" / "tiny.yaml")
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from ray_cluster import Cluster  # noqa: E402 - scripts/ is not a package
+from ray_cluster import Cluster, batch_command  # noqa: E402 - scripts/ is not a package
 
 TEXTS = [
     "Le printemps arrive enfin sur la Bretagne. Les températures dépassent quinze degrés cet après-midi.",
@@ -48,23 +47,13 @@ def day(path: Path, n: int) -> Path:
     return path
 
 
-def driver(cluster: Cluster, source: Path, out: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "pipeline.cli",
-        "batch",
-        "-c",
-        TINY,
-        "-o",
-        str(out),
-        "--engine",
-        "ray",
-        "--group-size",
-        "2",
-        *extra,
-        str(source),
-    ]
+def wait_for_results(proc: subprocess.Popen, out: Path, n: int, timeout: float = 180) -> None:
+    """Until the run has written ``n`` results (or ended, or ``timeout`` seconds passed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (out / "results").is_dir() and len(list((out / "results").glob("*.json"))) >= n:
+            return
+        time.sleep(0.05)
 
 
 def result_ids(out: Path) -> list[str]:
@@ -95,9 +84,9 @@ def test_runs_on_a_cluster_started_outside_precis_via_ray_client_and_auto(tmp_pa
     source = day(tmp_path / "day.jsonl", 12)
     with Cluster(tmp_path / "cluster", workers=2) as cluster:
         # Ray Client: a driver anywhere.
-        client = driver(cluster, source, tmp_path / "client", "--address", cluster.client, "--ray-actors", "2")
+        client = batch_command(source, tmp_path / "client", "--address", cluster.client, "--ray-actors", "2")
         # RAY_ADDRESS and --address auto: a driver on a cluster machine.
-        auto = driver(cluster, source, tmp_path / "auto", "--address", "auto", "--ray-actors", "2")
+        auto = batch_command(source, tmp_path / "auto", "--address", "auto", "--ray-actors", "2")
         runs = [
             subprocess.run(client, cwd=ROOT, capture_output=True, text=True, env=cluster.env(), timeout=300),
             subprocess.run(
@@ -127,15 +116,11 @@ def test_a_worker_node_lost_mid_run_its_groups_finish_elsewhere(tmp_path: Path) 
     source = day(tmp_path / "day.jsonl", 40)
     out = tmp_path / "out"
     with Cluster(tmp_path / "cluster", workers=2) as cluster:
-        cmd = driver(cluster, source, out, "--address", cluster.address, "--ray-actors", "2")
+        cmd = batch_command(source, out, "--address", cluster.address, "--ray-actors", "2")
         proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cluster.env()
         )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and proc.poll() is None:
-            if (out / "results").is_dir() and len(list((out / "results").glob("*.json"))) >= 6:
-                break
-            time.sleep(0.05)
+        wait_for_results(proc, out, 6)
         cluster.kill_raylet(0)
         _, stderr = proc.communicate(timeout=300)
         if proc.returncode != 0:  # stopped with a clear message: the rerun finishes
@@ -159,13 +144,9 @@ def test_the_driver_killed_mid_run_a_rerun_resumes(tmp_path: Path) -> None:
     source = day(tmp_path / "day.jsonl", 30)
     out = tmp_path / "out"
     with Cluster(tmp_path / "cluster", workers=1) as cluster:
-        cmd = driver(cluster, source, out, "--address", cluster.address)
+        cmd = batch_command(source, out, "--address", cluster.address)
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=cluster.env())
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and proc.poll() is None:
-            if (out / "results").is_dir() and len(list((out / "results").glob("*.json"))) >= 6:
-                break
-            time.sleep(0.05)
+        wait_for_results(proc, out, 6)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         written = len(result_ids(out))

@@ -78,6 +78,15 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     from pipeline.signature import versions
 
     device, articles, source, built, sentences = setup(args)
+    report: dict[str, Any] = {
+        "machine": machine(device, args.threads),
+        "versions": versions(),
+        "data": {"articles": len(articles), "source": source, "sentences": len(sentences)},
+    }
+    if args.endtoend == "only":
+        report["settings"] = {"beams": 4, "summary_tokens": SUMMARY_TOKENS, "quick": args.quick}
+        report["endtoend"] = endtoend(args, articles, built)
+        return report
     summary_tokens = 8 if args.quick else 142
     article_tokens = [100, 200, 400] if args.quick else [1000, 5000, 20000]
     spec = {
@@ -93,24 +102,13 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "articles": {str(n): english_article(n, built["bart"]) for n in article_tokens},
         "flat_variant": "precis-default",
     }
-    if args.endtoend == "only":
-        return {
-            "machine": machine(device, args.threads),
-            "versions": versions(),
-            "data": {"articles": len(articles), "source": source, "sentences": len(sentences)},
-            "settings": {"beams": 4, "summary_tokens": SUMMARY_TOKENS, "quick": args.quick},
-            "endtoend": endtoend(args, articles, built),
-        }
     translate, summarize, failed = run_variants(spec, inline=args.quick)
     paired = paired_variant(device) if DIRECT in translate else None
     translation_ratios(translate, len(articles))
     summary_ratios(summarize, str(article_tokens[0]))
     for r in [*translate.values(), *summarize.values()]:
         del r["ids"]
-    report = {
-        "machine": machine(device, args.threads),
-        "versions": versions(),
-        "data": {"articles": len(articles), "source": source, "sentences": len(sentences)},
+    report |= {
         "settings": {
             "beams": 4,
             "repeats": args.repeats,

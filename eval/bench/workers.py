@@ -47,7 +47,7 @@ def work(task: str, variant: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
     """Translate every sentence: the naive baseline, or precis's stage (and CTranslate2 called directly)."""
-    from eval.bench import direct
+    from eval.bench.direct import reference
 
     sentences, stage = spec["sentences"], None
     if variant == BASELINES["translate"]:
@@ -58,7 +58,7 @@ def worker_translate(variant: str, spec: dict[str, Any]) -> dict[str, Any]:
         model = stage.model.wrapped
         runs = {"precis": lambda texts: precis_translate(stage, texts)}
         if variant == paired_variant(spec["device"]) and spec.get("direct", True):
-            runs["direct"] = direct.reference(stage, model, spec["marian"], spec["threads"])
+            runs["direct"] = reference(stage, model, spec["marian"], spec["threads"])
     lengths = model.count_tokens(sentences)
     runs["precis"](sentences[:4])  # warm-up
     timings, outputs = alternate(runs, sentences, spec["repeats"] if "direct" in runs else 1)
