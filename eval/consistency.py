@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from eval import review
 from eval.injection import inject
 from eval.parallel import DATA, MISALIGNED, PARTS, ROOT, SETS, Pair, part_of, read_pairs
 from pipeline import facts
@@ -55,9 +56,9 @@ def _rate(n: int, d: int) -> float | None:
     return round(100 * n / d, 2) if d else None
 
 
-def measure(pairs: list[Pair], seed: int) -> dict[str, Any]:
-    """False flags and detection on one part of one set."""
-    lines = flagged = with_items = 0
+def measure(pairs: list[Pair], seed: int, verdicts: review.Review | None = None) -> dict[str, Any]:
+    """False flags and detection on one part of one set; ``verdicts``: a second reader's (``eval.review``)."""
+    lines = flagged = with_items = differs = unreviewed = 0
     kind_lines: Counter[str] = Counter()
     kind_flagged: Counter[str] = Counter()
     items_n: Counter[str] = Counter()
@@ -68,6 +69,10 @@ def measure(pairs: list[Pair], seed: int) -> dict[str, Any]:
         lines += 1
         with_items += bool(result.items)
         flagged += bool(result.flags)
+        if result.flags:
+            verdict = review.reference_differs(verdicts or {}, pair.set, pair.line, result.missing)
+            differs += verdict is True
+            unreviewed += verdict is None
         for kind in {i.kind for i in result.items}:
             kind_lines[kind] += 1
         for kind in {i.kind for i in result.missing}:
@@ -101,6 +106,12 @@ def measure(pairs: list[Pair], seed: int) -> dict[str, Any]:
         "flagged": flagged,
         "false_flag_rate": _rate(flagged, lines),
         "false_flag_rate_with_items": _rate(flagged, with_items),
+        "reviewed": {
+            "reference_differs": differs,
+            "unreviewed": unreviewed,
+            "false_flags": flagged - differs,
+            "false_flag_rate": _rate(flagged - differs, lines),
+        },
         "by_kind": {
             kind: {
                 "lines": kind_lines[kind],
@@ -151,15 +162,29 @@ def to_markdown(report: dict[str, Any]) -> str:
         "",
         "## False flags (flagged human reference lines)",
         "",
-        "| set | part | lines | with items | flagged | rate | rate, lines with items |",
-        "|---|---|---|---|---|---|---|",
+        "| set | part | lines | with items | flagged | rate | rate, lines with items | reader: reference differs "
+        "| false flags | rate |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, parts in report["results"].items():
         for part, r in parts.items():
             out.append(
                 f"| {name} | {part} | {r['lines']} | {r['lines_with_items']} | {r['flagged']} | "
-                f"{_pct(r['false_flag_rate'])} | {_pct(r['false_flag_rate_with_items'])} |"
+                f"{_pct(r['false_flag_rate'])} | {_pct(r['false_flag_rate_with_items'])} | "
+                f"{r['reviewed']['reference_differs']} | {r['reviewed']['false_flags']} | "
+                f"{_pct(r['reviewed']['false_flag_rate'])} |"
             )
+    out += [
+        "",
+        "Flagged: the upper bound of the false-flag rate. A second reader judged each flagged line "
+        "(`eval/data/flag-review.jsonl`, `eval/review.py`): *reference differs* where the human English itself "
+        "drops or changes the item; the rest are false flags. Flagged lines the reader didn't see: "
+        + ", ".join(
+            f"{name} {part} {r['reviewed']['unreviewed']}" for name, parts in report["results"].items()
+            for part, r in parts.items()
+        )
+        + " (counted as false flags).",
+    ]
     for name, parts in report["results"].items():
         for part, r in parts.items():
             if "misaligned" in r:
@@ -211,12 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     if not parts or any(p not in PARTS for p in parts):
         parser.error(f"--parts {args.parts!r}: valid parts: dev, test")
     results: dict[str, dict[str, Any]] = {}
+    verdicts = review.load()
     for name in SETS:
         pairs = read_pairs(args.data, name)
         results[name] = {}
         for part in parts:
             chosen = [p for p in pairs if part_of(p.french, p.english) == part and p.aligned]
-            results[name][part] = measure(chosen, args.seed)
+            results[name][part] = measure(chosen, args.seed, verdicts)
             misaligned = [p for p in pairs if part_of(p.french, p.english) == part and not p.aligned]
             if misaligned:
                 flagged = sum(bool(facts.check(p.french, p.english).flags) for p in misaligned)

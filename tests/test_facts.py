@@ -170,6 +170,17 @@ def test_extract(french: str, expected: list[tuple[str, str, str]]) -> None:
         ("Selon Vladimir Chizhov.", "According to him.", ("mismatch:name",), ["Vladimir Chizhov"]),
         ("Le SARS-CoV-2 est un virus.", "SARS-CoV-2 is a virus.", (), []),
         ("Il a parlé au Dr Smith.", "He spoke to Dr. Smith.", (), []),
+        # an acronym after a name qualifies it: either one keeps the name
+        ("Notre bureau de Washington DC.", "Our DC office.", (), []),
+        ("Notre bureau de Washington DC.", "Our Washington office.", ("mismatch:name",), ["DC"]),
+        ("Notre bureau de Washington DC.", "Our office.", ("mismatch:name",), ["Washington", "DC"]),
+        ("Il vit à Paris, DC.", "He lives in DC.", ("mismatch:name",), ["Paris"]),  # a comma between: two names
+        # a ministry's domain is not a name; the names after it still are
+        ("Le ministère des Affaires étrangères a parlé.", "The foreign ministry spoke.", (), []),
+        ("Le ministre de l'Intérieur a parlé.", "The interior minister spoke.", (), []),
+        ("Le ministre de la Santé Olivier Véran.", "Health Minister Véran.", (), []),
+        ("Le ministre de la Santé Olivier Véran.", "The health minister.", ("mismatch:name",), ["Olivier Véran"]),
+        ("Le ministère de la Santé et Microsoft.", "The ministry and Apple.", ("mismatch:name",), ["Microsoft"]),
         # URLs and e-mails
         ("Voir https://example.com/a.", "See https://example.com/a.", (), []),
         ("Voir https://example.com/a.", "See example.com/a", (), []),

@@ -77,6 +77,8 @@ _YEAR_CONTEXT = frozenset(
 )
 _WORD = re.compile(rf"[{_L}0-9]+(?:[-‐'’][{_L}0-9]+)*")
 _ELISION = re.compile(r"(?i)(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]")
+# The words before a ministry's domain: "ministère des", "ministre de la", "ministres de l'".
+_MINISTRY = re.compile(rf"\bminist(?:re|ere)s?{_SP}+(?:de{_SP}+la{_SP}+|de{_SP}+l'|des{_SP}+|du{_SP}+|de{_SP}+)$")
 _ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
 
@@ -281,9 +283,9 @@ def _names(french: str, text: str, add: Any) -> None:
     shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
     run: list[tuple[str, int, int]] = []
 
-    def close() -> None:
+    def close(also: str | None = None) -> None:
         if run:
-            _add_name(french, run, add)
+            _add_name(french, run, add, also)
             run.clear()
 
     last_end = -1
@@ -299,8 +301,16 @@ def _names(french: str, text: str, add: Any) -> None:
             close()
             continue
         if kind in ("acronym", "code"):
-            close()
+            # "Washington DC": the acronym qualifies the name before it, and an English
+            # that keeps only the acronym ("our DC office") keeps the name too.
+            qualified = run and kind == "acronym" and re.fullmatch(r"[ \u00a0]", text[last_end:start])
+            close(f"acro:{word}" if qualified else None)
             _add_name(french, [(word, start, end)], add)
+            continue
+        if _ministry(text, start) and not run:
+            # "ministère des Affaires étrangères": French capitalizes a ministry's domain;
+            # it is what the ministry does ("the foreign ministry"), not a name.
+            last_end = end
             continue
         if fold(word) in NOT_NAMES or (not elided and _sentence_initial(text, start)):
             close()
@@ -330,10 +340,16 @@ def _name_shape(word: str) -> str | None:
     return "word"
 
 
-def _add_name(french: str, run: list[tuple[str, int, int]], add: Any) -> None:
+def _ministry(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a ministry's domain: "ministre de la Santé"."""
+    return bool(_MINISTRY.search(fold(text[:start])))
+
+
+def _add_name(french: str, run: list[tuple[str, int, int]], add: Any, also: str | None = None) -> None:
+    """Add a run of capitalized words as one name item; ``also``: one more accepted key."""
     start, end = run[0][1], run[-1][2]
     whole = french[start:end]
-    alternatives: list[str] = []
+    alternatives: list[str] = [also] if also else []
     forms = _exonyms(fold(whole))
     for word, _, _ in run:
         shape = _name_shape(word)

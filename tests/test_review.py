@@ -1,0 +1,90 @@
+"""The second reader's verdicts: which flagged human lines count as the reference's own change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval import review
+from eval.consistency import measure
+from eval.parallel import Pair
+from pipeline import facts
+
+
+def _write(tmp_path: Path, rows: list[dict]) -> Path:
+    path = tmp_path / "review.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _row(line: int, *items: tuple[str, str]) -> dict:
+    verdict = "reference_differs" if any(v == "reference_differs" for _, v in items) else "false_flag"
+    return {"set": "s", "line": line, "verdict": verdict, "items": [{"value": n, "verdict": v} for n, v in items]}
+
+
+ROWS = [
+    _row(1, ("Yoshi", "reference_differs")),  # English: Yoko
+    _row(2, ("Pays", "false_flag")),  # English: Wonderland
+    _row(3, ("Marie", "false_flag"), ("Jean", "reference_differs")),
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "missing", "expected"),
+    [
+        (1, ["Yoshi"], True),
+        (2, ["Pays"], False),
+        (3, ["Marie", "Jean"], True),
+        (3, ["Marie"], False),  # only the item judged a false flag is missing now
+        (1, ["Yoshi", "Tokyo"], None),  # an item the reader never saw: unreviewed
+        (4, ["Yoshi"], None),  # a line the reader never saw
+    ],
+)
+def test_reference_differs(tmp_path: Path, line: int, missing: list[str], expected: bool | None) -> None:
+    verdicts = review.load(_write(tmp_path, ROWS))
+    items = [facts.Item("name", v, v, 0, len(v), ()) for v in missing]
+    assert review.reference_differs(verdicts, "s", line, items) is expected
+
+
+def test_a_missing_review_file_is_no_review(tmp_path: Path) -> None:
+    assert review.load(tmp_path / "absent.jsonl") == {}
+
+
+def test_the_report_counts_the_readers_verdicts(tmp_path: Path) -> None:
+    pairs = [
+        Pair("s", 1, "Un homme approcha de Yoshi.", "A man approached Yoko."),  # flagged; reference differs
+        Pair("s", 2, "Alice au Pays des merveilles.", "Alice in Wonderland."),  # flagged; false flag
+        Pair("s", 3, "Il vit en Italie.", "He lives in Spain."),  # flagged; never reviewed
+        Pair("s", 4, "Il vit en Italie.", "He lives in Italy."),  # not flagged
+    ]
+    verdicts = review.load(_write(tmp_path, ROWS[:2]))
+    result = measure(pairs, seed=0, verdicts=verdicts)
+    assert (result["lines"], result["flagged"]) == (4, 3)
+    assert result["reviewed"] == {"reference_differs": 1, "unreviewed": 1, "false_flags": 2, "false_flag_rate": 50.0}
+
+
+def test_the_shipped_review_judges_every_item() -> None:
+    """71 lines; a line's verdict follows its items'; the Tatoeba lines are those eval/data/README.md counts."""
+    rows = [json.loads(line) for line in review.REVIEW.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 71
+    assert {r["verdict"] for r in rows} == {"reference_differs", "false_flag"}
+    differs = {(r["set"], r["line"]) for r in rows if r["verdict"] == "reference_differs"}
+    assert sorted(line for s, line in differs if s == "tatoeba-test") == [
+        151,
+        587,
+        731,
+        2938,
+        3548,
+        5828,
+        10064,
+        10267,
+        11405,
+        12448,
+    ]
+    assert all(
+        r["verdict"]
+        == ("reference_differs" if any(i["verdict"] == "reference_differs" for i in r["items"]) else "false_flag")
+        for r in rows
+    )
