@@ -9,6 +9,16 @@ no-repeat rules), so both backends give the same number for the same model (with
 certain; -1 means the model gave the output tokens e^-1 = 0.37 on average. A segment translated in pieces gets the
 token-weighted mean of its pieces.
 
+With ``source: decode`` the score is instead the one the search gave its output as it
+decoded it (``Seq2Seq.generate_scored_many``): no second pass over every output, so it
+costs nothing, but it is the search's number. A token that a no-repeat rule, a minimum
+length or a repetition penalty pushed down counts as the search saw it, and backends
+apply those rules differently: without them (translation's defaults) both backends give
+the same number as rescoring the generated tokens (within 1e-4 in fp32), with them
+(distilBART's no-repeat trigrams) they part by up to a few tenths. Outputs taken from
+the translation cache have no decoding score: they are rescored. A backend without
+decoding scores rescores everything.
+
 A segment is flagged ``low_confidence`` when its score is below ``threshold``, or when
 it is among the ``lowest_fraction`` of its article's segments. The default threshold
 is a starting point, not a calibration: calibrate it on your own articles with the
@@ -20,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal
 
 from pydantic import Field
 
@@ -31,7 +42,9 @@ FLAG = "low_confidence"
 
 
 class ConfidenceConfig(Strict):
-    enabled: bool = True  # score every output (one teacher-forced pass over the outputs)
+    enabled: bool = True  # score every output
+    # rescore: one teacher-forced pass over the outputs; decode: the search's own scores (no pass)
+    source: Literal["rescore", "decode"] = "rescore"
     threshold: float | None = Field(default=-1.0, le=0)  # mean token log-probability below this: flagged
     lowest_fraction: float = Field(default=0.0, ge=0.0, lt=1.0)  # also flag this share of an article's segments
 

@@ -50,6 +50,8 @@ class Seq2SeqSummarizerConfig(ModelStageConfig):
     # Score each chunk's summary as translations are scored (pipeline/confidence.py):
     # annotations.summarize.confidence of the article.
     confidence: bool = True
+    # rescore: a teacher-forced pass over the chunk summaries; decode: the search's own scores
+    confidence_source: Literal["rescore", "decode"] = "rescore"
 
     @model_validator(mode="after")
     def _lengths(self) -> Seq2SeqSummarizerConfig:
@@ -103,8 +105,8 @@ class Summarize(ModelStage):
         chunked = [self.chunks(doc.body_translation()) for doc in docs]
         # First map step batched across documents; single-chunk documents are done here.
         flat = [c for chunks in chunked for c in chunks]
-        first = self._summarize([c.text for c in flat], [len(c.pieces) for c in flat])
-        partials = iter(first)
+        first = self._generate([c.text for c in flat], [len(c.pieces) for c in flat])
+        partials = iter([text for text, _ in first])
         scores = iter(self._scores([c.text for c in flat], first))
         for doc, chunks in zip(docs, chunked, strict=True):
             if not chunks:
@@ -134,12 +136,23 @@ class Summarize(ModelStage):
         """Whether chunk summaries get a confidence score: asked for, and the backend gives scores."""
         return self.config.confidence and self.model.scores
 
-    def _scores(self, texts: list[str], summaries: list[str]) -> list[tuple[float, int]]:
+    @property
+    def decoding_scores(self) -> bool:
+        """Whether scores come from the decoding itself (``confidence_source: decode``)."""
+        return self.scoring and self.config.confidence_source == "decode" and self.model.decode_scores
+
+    def _scores(
+        self, texts: list[str], summaries: list[tuple[str, tuple[float, int] | None]]
+    ) -> list[tuple[float, int]]:
+        """Each chunk summary's score: its decoding's, else a teacher-forced pass."""
         if not self.scoring:
             return [(0.0, 0)] * len(texts)
+        if self.decoding_scores:
+            return [score or (0.0, 0) for _, score in summaries]
         size = self.config.batch_size
         batches = [list(range(start, min(start + size, len(texts)))) for start in range(0, len(texts), size)]
-        return confidence.score(self.model, [self.config.prefix + t for t in texts], summaries, batches)
+        inputs = [self.config.prefix + t for t in texts]
+        return confidence.score(self.model, inputs, [text for text, _ in summaries], batches)
 
     def chunks(self, sentences: list[str]) -> list[Chunk]:
         """Sentences packed into chunks that fit the input window (``fitting.chunk``), as the model sees them."""
@@ -169,7 +182,14 @@ class Summarize(ModelStage):
         return " ".join(summaries)
 
     def _summarize(self, texts: list[str], weights: list[int] | None = None) -> list[str]:
-        """Summarize texts that fit the window, shortest first in batches; results in input order.
+        """Summarize texts that fit the window; the summaries in input order (``_generate``)."""
+        return [text for text, _ in self._generate(texts, weights)]
+
+    def _generate(
+        self, texts: list[str], weights: list[int] | None = None
+    ) -> list[tuple[str, tuple[float, int] | None]]:
+        """Summarize texts that fit the window, shortest first in batches; results in input order,
+        each with its decoding score when the scores come from the decoding.
 
         ``progress(done, total)`` from the context is called after each batch, counting
         ``weights`` (the sentences each text holds; one each by default).
@@ -179,13 +199,20 @@ class Summarize(ModelStage):
         weights = weights or [1] * len(texts)
         lengths = self.window.measure_all(texts)
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
-        out = [""] * len(texts)
-        settings = self.settings()
+        out: list[tuple[str, tuple[float, int] | None]] = [("", None)] * len(texts)
+        settings = [self.settings()] * math.ceil(len(order) / self.config.batch_size)
         size = self.config.batch_size
         batches = [order[start : start + size] for start in range(0, len(order), size)]
         inputs = [[self.config.prefix + texts[i] for i in batch] for batch in batches]
+        if self.decoding_scores:
+            outputs = (
+                [(o.text, (o.logprob, o.tokens)) for o in batch]
+                for batch in self.model.generate_scored_many(inputs, settings)
+            )
+        else:
+            outputs = ([(text, None) for text in batch] for batch in self.model.generate_many(inputs, settings))
         done, total = 0, sum(weights)
-        for batch, summaries in zip(batches, self.model.generate_many(inputs, [settings] * len(batches)), strict=True):
+        for batch, summaries in zip(batches, outputs, strict=True):
             for i, summary in zip(batch, summaries, strict=True):
                 out[i] = summary
             done += sum(weights[i] for i in batch)

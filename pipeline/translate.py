@@ -72,6 +72,7 @@ class Translation:
     text: str
     retried: bool = False
     degenerate: str | None = None  # why the output still looks degenerate after a retry
+    score: tuple[float, int] | None = None  # (mean token log-probability, tokens) from the decoding
 
 
 def degenerate_reason(source: str, output: str, guard: GuardConfig) -> str | None:
@@ -127,7 +128,7 @@ class Translate(ModelStage):
         rendered = {key: next(renderings) if translate else text for key, (text, translate) in spans.items()}
         translated = translated[: len(flat)]
         results = iter(translated)
-        scores = iter(self._scores(flat, [t.text for t in translated]))
+        scores = iter(self._scores(flat, translated))
         for d, doc in enumerate(docs):
             segments, warnings, bad = [], [], []
             for s, seg in enumerate(doc.segments):
@@ -173,11 +174,23 @@ class Translate(ModelStage):
         """Whether outputs get a confidence score: asked for, and the backend gives scores."""
         return self.config.confidence.enabled and self.model.scores
 
-    def _scores(self, sources: list[str], outputs: list[str]) -> list[tuple[float, int]]:
+    @property
+    def decoding_scores(self) -> bool:
+        """Whether scores come from the decoding itself (``confidence.source: decode``)."""
+        return self.scoring and self.config.confidence.source == "decode" and self.model.decode_scores
+
+    def _scores(self, sources: list[str], done: list[Translation]) -> list[tuple[float, int]]:
+        """Each translation's score: its decoding's, else (rescore, cache hits) a teacher-forced pass."""
         if not self.scoring:
             return [(0.0, 0)] * len(sources)
-        batches = token_batches(self.window.measure_all(sources), self.batch_tokens, self.max_batch_size)
-        return confidence.score(self.model, sources, outputs, batches)
+        scores = [t.score for t in done]
+        todo = [i for i, score in enumerate(scores) if score is None]
+        texts = [sources[i] for i in todo]
+        batches = token_batches(self.window.measure_all(texts), self.batch_tokens, self.max_batch_size)
+        rescored = confidence.score(self.model, texts, [done[i].text for i in todo], batches)
+        for i, score in zip(todo, rescored, strict=True):
+            scores[i] = score
+        return [s or (0.0, 0) for s in scores]
 
     def _merge(
         self, seg: Segment, parts: list[str], done: list[Translation], warnings: list[str], bad: list[int]
@@ -239,32 +252,38 @@ class Translate(ModelStage):
         return [fresh[i] if i in fresh else Translation(found[k]) for i, k in enumerate(keys)]
 
     def _translate(self, texts: list[str]) -> list[Translation]:
-        outputs = self._generate(texts, retry=False)
-        results = [Translation(o) for o in outputs]
+        results = self._generate(texts, retry=False)
         if not self.config.guard.enabled:
             return results
-        suspect = [i for i, o in enumerate(outputs) if degenerate_reason(texts[i], o, self.config.guard)]
+        suspect = [i for i, r in enumerate(results) if degenerate_reason(texts[i], r.text, self.config.guard)]
         if suspect:
             retried = self._generate([texts[i] for i in suspect], retry=True)
             for i, out in zip(suspect, retried, strict=True):
-                results[i] = Translation(
-                    out, retried=True, degenerate=degenerate_reason(texts[i], out, self.config.guard)
-                )
+                reason = degenerate_reason(texts[i], out.text, self.config.guard)
+                results[i] = replace(out, retried=True, degenerate=reason)
         return results
 
-    def _generate(self, texts: list[str], retry: bool) -> list[str]:
+    def _generate(self, texts: list[str], retry: bool) -> list[Translation]:
+        """Each text's translation, with its decoding score when the scores come from the decoding."""
         lengths = self.window.measure_all(texts)
-        out: list[str | None] = [None] * len(texts)
+        out = [Translation("")] * len(texts)
         done = 0
         plan = self.plan(lengths, retry)
-        outputs = self.model.generate_many([[texts[i] for i in batch] for batch, _ in plan], [s for _, s in plan])
-        for (batch, _), texts_out in zip(plan, outputs, strict=True):
-            for i, text in zip(batch, texts_out, strict=True):
-                out[i] = text
+        batches, settings = [[texts[i] for i in batch] for batch, _ in plan], [s for _, s in plan]
+        if self.decoding_scores:
+            outputs = (
+                [Translation(o.text, score=(o.logprob, o.tokens)) for o in batch]
+                for batch in self.model.generate_scored_many(batches, settings)
+            )
+        else:
+            outputs = ([Translation(text) for text in batch] for batch in self.model.generate_many(batches, settings))
+        for (batch, _), results in zip(plan, outputs, strict=True):
+            for i, result in zip(batch, results, strict=True):
+                out[i] = result
             done += len(batch)
             if self.context.progress is not None and not retry:
                 self.context.progress(done, len(texts))
-        return [o or "" for o in out]
+        return out
 
 
 def token_batches(lengths: list[int], budget: int, max_size: int) -> list[list[int]]:

@@ -94,15 +94,21 @@ def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "| naive-fp32 |" in markdown and "## Targets" in markdown
     assert "## End to end: precis batch, default config" in markdown
     assert capsys.readouterr().out == markdown + "\n"
-    # The end-to-end row: precis batch today, at the baseline commit, and today without marked spans.
+    # The end-to-end row: precis batch today, today with the decoding's confidence, at the baseline
+    # commit, and today without marked spans.
     e = report["endtoend"]
+    n = report["data"]["articles"]  # 3, or 1 where the OrangeSum sample isn't beside the clone
+    # The decoding's confidence changes no output: the same decoding, one pass fewer.
+    same = e["agreement_decode_confidence"]
+    assert same["summaries_equal"] == same["articles"] == n
+    assert same["translations_equal"] == same["sentences"] == (30 if n == 3 else 16)
+    assert e["decode_confidence_vs_today"] > 0
     if not _has_commit(BASELINE):  # a shallow clone: the row says why it ran today's code alone
-        assert list(e["rows"]) == ["today"] and BASELINE in e["baseline_skipped"]
+        assert list(e["rows"]) == ["today", "today-decode-confidence"] and BASELINE in e["baseline_skipped"]
         return
     assert e["baseline_skipped"] is None, e["baseline_skipped"]
-    assert list(e["rows"]) == ["today", "baseline", "today-no-markup"]
-    n = report["data"]["articles"]  # 3, or 1 where the OrangeSum sample isn't beside the clone
-    assert [(r["articles"], r["failed"]) for r in e["rows"].values()] == [(n, 0)] * 3
+    assert list(e["rows"]) == ["today", "today-decode-confidence", "baseline", "today-no-markup"]
+    assert [(r["articles"], r["failed"]) for r in e["rows"].values()] == [(n, 0)] * 4
     assert set(e["rows"]["today"]["stages_s"]) == {"segment", "translate", "consistency", "summarize", "support"}
     assert set(e["rows"]["baseline"]["stages_s"]) == {"segment", "translate", "summarize"}
     # With marked spans off, today's translations are the baseline's, sentence for sentence.

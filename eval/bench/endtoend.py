@@ -192,6 +192,10 @@ def same_outputs(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> 
     }
 
 
+# The row that takes confidence from the decoding itself (pipeline/confidence.py): no rescoring pass.
+DECODE_CONFIDENCE = ["translate.confidence.source=decode", "summarize.confidence_source=decode"]
+
+
 def run_endtoend(articles: list[str], built: dict[str, str], threads: int, baseline: str | None) -> dict[str, Any]:
     """Today's ``precis batch`` and the baseline's on ``articles``: articles/min, stage shares, output agreement."""
     models = [f"translate.model={decoding_copy(built['marian'])}", f"summarize.model={decoding_copy(built['bart'])}"]
@@ -200,7 +204,7 @@ def run_endtoend(articles: list[str], built: dict[str, str], threads: int, basel
     with tempfile.TemporaryDirectory(prefix="precis-e2e-") as tmp:
         work = Path(tmp)
         inputs = write_articles(articles, work / "articles")
-        runs = {"today": (ROOT, [])}
+        runs = {"today": (ROOT, []), "today-decode-confidence": (ROOT, DECODE_CONFIDENCE)}
         if baseline:
             try:
                 runs["baseline"] = (extract(baseline, work / "baseline-code"), [])
@@ -223,6 +227,9 @@ def run_endtoend(articles: list[str], built: dict[str, str], threads: int, basel
         report["speedup"] = today["articles_per_min"] / base["articles_per_min"]
         report["agreement"] = same_outputs(today["outputs"], base["outputs"])
         report["agreement_no_markup"] = same_outputs(rows["today-no-markup"]["outputs"], base["outputs"])
+    decode = rows["today-decode-confidence"]
+    report["decode_confidence_vs_today"] = decode["articles_per_min"] / rows["today"]["articles_per_min"]
+    report["agreement_decode_confidence"] = same_outputs(decode["outputs"], rows["today"]["outputs"])
     for row in rows.values():
         del row["outputs"]
     return report

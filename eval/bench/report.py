@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from eval.bench.endtoend import DECODE_CONFIDENCE
+
 
 def to_markdown(report: dict[str, Any]) -> str:
     """The whole report: machine and data, one section per measure, the targets, what could not run."""
@@ -175,6 +177,15 @@ def _endtoend(report: dict[str, Any]) -> list[str]:
             "sentence translations; today-no-markup (`translate.markup=false`) against the baseline: "
             f"{e['agreement_no_markup']['summaries_equal']}/{a['articles']} summaries, "
             f"{e['agreement_no_markup']['translations_equal']}/{a['sentences']} sentence translations.",
+        ]
+    if "decode_confidence_vs_today" in e:
+        d = e["agreement_decode_confidence"]
+        lines += [
+            "",
+            f"today-decode-confidence (`--set {' '.join(DECODE_CONFIDENCE)}`: the confidence the search gave "
+            f"its outputs, no rescoring pass) against today: **{e['decode_confidence_vs_today']:.2f}x** "
+            f"articles/min; same outputs: {d['summaries_equal']}/{d['articles']} summaries, "
+            f"{d['translations_equal']}/{d['sentences']} sentence translations (only the confidence values differ).",
         ]
     if "stage_sum_s" in e:
         lines += [

@@ -35,6 +35,8 @@ class RecordingSeq2Seq:
     reads (window, token counts, batch limits, description) is the wrapped model's.
     """
 
+    decode_scores = False  # the decoding's scores would bypass the recording: stages rescore
+
     def __init__(self, wrapped: Any) -> None:
         self.wrapped = wrapped
         self._ids: defaultdict[str, deque[list[int]]] = defaultdict(deque)

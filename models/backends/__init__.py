@@ -38,6 +38,15 @@ class GenerationSettings:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """An output and its decoding score: mean log-probability per generated token, and the tokens."""
+
+    text: str
+    logprob: float
+    tokens: int
+
+
+@dataclass(frozen=True)
 class LoadSpec:
     """How to load one model, everything resolved: what a backend's loader is given.
 
@@ -119,6 +128,13 @@ class Seq2Seq(Protocol):
         ...
 
     scores: bool  # whether ``score`` is implemented
+    decode_scores: bool  # whether ``generate_scored_many`` is implemented
+
+    def generate_scored_many(
+        self, batches: list[list[str]], settings: list[GenerationSettings]
+    ) -> Iterator[list[Scored]]:
+        """``generate_many`` with each output's score as its decoding gave it (``Seq2SeqBase``)."""
+        ...
 
     def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
         """Per pair, (mean log-probability per target token, target tokens), teacher-forced."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.errors import ModelUnavailable
 
 if TYPE_CHECKING:
-    from models.backends import GenerationSettings, LoadSpec, ModelSource
+    from models.backends import GenerationSettings, LoadSpec, ModelSource, Scored
 
 # Per translation batch on CPU: small batches; beam search reorders its cache every step,
 # and the cache grows with the batch. ``python -m eval.bench --articles 8 --sweep-batches
@@ -50,6 +50,7 @@ class Seq2SeqBase:
     libraries: tuple[str, ...] = ()
     default_quantization = "none"
     scores = False  # whether ``score`` is implemented (the confidence of outputs)
+    decode_scores = False  # whether ``generate_scored_many`` is implemented
 
     def __init__(self, spec: LoadSpec, source: ModelSource, dtype: str) -> None:
         """Keep what the stages read.
@@ -127,6 +128,21 @@ class Seq2SeqBase:
         """``generate`` over several batches: each one's texts, in order, as it is done."""
         for ids in self.generate_ids_many(batches, settings):
             yield self._decode(ids)
+
+    def generate_scored_many(
+        self, batches: list[list[str]], settings: list[GenerationSettings]
+    ) -> Iterator[list[Scored]]:
+        """``generate_many``, each output with its score from the decoding itself.
+
+        The score is the mean log-probability per generated token of the chosen output as
+        the search scored it: after its rules (no-repeat n-grams, repetition penalty, a
+        minimum length), without its length penalty. The end token counts when it was
+        generated; a token the generation config forces (BART's first token, a last end
+        token) does not. Unlike ``score`` it costs no second pass, but it is the search's
+        number, not the model's alone: a token a rule pushed down scores lower, and the
+        tokens are the generated ones, not the output re-encoded.
+        """
+        raise NotImplementedError(f"backend {self.backend!r} gives no decoding scores")
 
     def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
         """How likely the model finds each target as the output for its source.

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from models.backends import GenerationSettings, LoadSpec, ModelSource, register
+from models.backends import GenerationSettings, LoadSpec, ModelSource, Scored, register
 from models.backends.base import Seq2SeqBase, reading
 from models.conversion import converted
 from pipeline.errors import ModelUnavailable
@@ -74,6 +74,7 @@ class CTranslate2Seq2Seq(Seq2SeqBase):
     libraries = ("ctranslate2",)
     default_quantization = "int8"
     scores = True
+    decode_scores = True
 
     def __init__(
         self,
@@ -162,12 +163,64 @@ class CTranslate2Seq2Seq(Seq2SeqBase):
     def _ids(self, result: Any) -> list[int]:
         return self._strip_special(self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]))
 
+    def _scored(self, result: Any, settings: GenerationSettings) -> Scored:
+        """An output and its decoding score (``Seq2SeqBase.generate_scored_many``).
+
+        CTranslate2's score is the sum of the generated tokens' log-probabilities (the
+        target prefix left out, the end token in when returned) divided by
+        ``len(hypothesis) ** length_penalty``, the prefix counted in that length.
+        """
+        hypothesis = result.hypotheses[0]
+        generated = len(hypothesis) - (self.forced_bos is not None)
+        if generated <= 0:
+            return Scored(self._decode([self._ids(result)])[0], 0.0, 0)
+        total = result.scores[0] * len(hypothesis) ** settings.length_penalty
+        return Scored(self._decode([self._ids(result)])[0], total / generated, generated)
+
     def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
         """Decode one batch on the translator that uses every thread for it."""
-        if not texts:
-            return []
-        results = self.translator.translate_batch(self._tokens(texts), **self._options(settings, len(texts)))
-        return [self._ids(r) for r in results]
+        return [self._ids(r) for r in next(self._results([texts], [settings]))]
+
+    def generate_ids_many(
+        self, batches: list[list[str]], settings: list[GenerationSettings]
+    ) -> Iterator[list[list[int]]]:
+        """Decode several batches at once, one thread each (see the class docstring)."""
+        for results in self._results(batches, settings):
+            yield [self._ids(r) for r in results]
+
+    def generate_scored_many(
+        self, batches: list[list[str]], settings: list[GenerationSettings]
+    ) -> Iterator[list[Scored]]:
+        """``generate_ids_many`` with CTranslate2's scores, as ``Seq2SeqBase.generate_scored_many`` says."""
+        results = self._results(batches, settings, return_scores=True, return_end_token=True)
+        for batch, s in zip(results, settings, strict=True):
+            yield [self._scored(r, s) for r in batch]
+
+    def _results(
+        self, batches: list[list[str]], settings: list[GenerationSettings], **extra: Any
+    ) -> Iterator[list[Any]]:
+        """CTranslate2's results of each batch, in order: one batch on the translator that
+        uses every thread; several at once on the one that gives each batch a thread."""
+        if len(batches) < 2 or self._make_parallel is None:
+            for texts, s in zip(batches, settings, strict=True):
+                yield (
+                    self.translator.translate_batch(self._tokens(texts), **self._options(s, len(texts)), **extra)
+                    if texts
+                    else []
+                )
+            return
+        if self._parallel is None:
+            self._parallel = self._make_parallel()
+        pending = [
+            self._parallel.translate_batch(
+                self._tokens(texts), asynchronous=True, **self._options(s, len(texts)), **extra
+            )
+            if texts
+            else []
+            for texts, s in zip(batches, settings, strict=True)
+        ]
+        for futures in pending:
+            yield [f.result() for f in futures]
 
     def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
         """``Seq2SeqBase.score`` with ``Translator.score_batch``, which adds the end token itself."""
@@ -180,21 +233,3 @@ class CTranslate2Seq2Seq(Seq2SeqBase):
         ]
         results = self.translator.score_batch(self._tokens(sources), target_tokens, max_batch_size=0)
         return [(sum(r.log_probs) / max(1, len(r.log_probs)), len(r.log_probs)) for r in results]
-
-    def generate_ids_many(
-        self, batches: list[list[str]], settings: list[GenerationSettings]
-    ) -> Iterator[list[list[int]]]:
-        """Decode several batches at once, one thread each (see the class docstring)."""
-        if len(batches) < 2 or self._make_parallel is None:
-            yield from super().generate_ids_many(batches, settings)
-            return
-        if self._parallel is None:
-            self._parallel = self._make_parallel()
-        pending = [
-            self._parallel.translate_batch(self._tokens(texts), asynchronous=True, **self._options(s, len(texts)))
-            if texts
-            else []
-            for texts, s in zip(batches, settings, strict=True)
-        ]
-        for futures in pending:
-            yield [self._ids(f.result()) for f in futures]

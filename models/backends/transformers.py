@@ -6,14 +6,19 @@ and the signature read this class's attributes without loading any model.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from models.backends import GenerationSettings, LoadSpec, ModelSource, register
+from models.backends import GenerationSettings, LoadSpec, ModelSource, Scored, register
 from models.backends.base import Seq2SeqBase, reading
 from pipeline.errors import ModelUnavailable
 
 if TYPE_CHECKING:
     import torch
+
+
+def _first(token: int | list[int] | None) -> int | None:
+    return token[0] if isinstance(token, list) else token
 
 
 def resolve_dtype(dtype: str, device: str) -> torch.dtype:
@@ -34,6 +39,7 @@ class TransformersSeq2Seq(Seq2SeqBase):
     libraries = ("torch",)
     default_quantization = "none"
     scores = True
+    decode_scores = True
 
     def __init__(self, spec: LoadSpec, source: ModelSource, model: Any, dtype: str) -> None:
         super().__init__(spec, source, dtype)
@@ -74,10 +80,41 @@ class TransformersSeq2Seq(Seq2SeqBase):
 
     def generate_ids(self, texts: list[str], settings: GenerationSettings) -> list[list[int]]:
         """Decode one batch with ``generate`` (greedy or beam search, no sampling)."""
-        import torch
-
         if not texts:
             return []
+        return [self._strip_special(row) for row in self._generate(texts, settings).tolist()]
+
+    def generate_scored_many(
+        self, batches: list[list[str]], settings: list[GenerationSettings]
+    ) -> Iterator[list[Scored]]:
+        """``generate_many`` with ``generate``'s own token scores (``Seq2SeqBase.generate_scored_many``)."""
+        for texts, s in zip(batches, settings, strict=True):
+            yield self._generate_scored(texts, s) if texts else []
+
+    def _generate_scored(self, texts: list[str], settings: GenerationSettings) -> list[Scored]:
+        out = self._generate(texts, settings, output_scores=True, return_dict_in_generate=True)
+        beams = out.beam_indices if settings.num_beams > 1 else None
+        # Greedy search keeps the processed logits, beam search their log-softmax: normalize the first.
+        steps = self.model.compute_transition_scores(out.sequences, out.scores, beams, normalize_logits=beams is None)
+        generated = out.sequences[:, -steps.shape[1] :].tolist()
+        generation = self.model.generation_config
+        forced = {0: generation.forced_bos_token_id, settings.max_new_tokens - 1: generation.forced_eos_token_id}
+        eos = self.tokenizer.eos_token_id
+        results = []
+        for row, values in zip(generated, steps.tolist(), strict=True):
+            total, tokens = 0.0, 0
+            for step, (token, value) in enumerate(zip(row, values, strict=True)):
+                if forced.get(step) is not None and token == _first(forced[step]):
+                    continue  # forced, not chosen: CTranslate2 leaves it out too
+                total, tokens = total + value, tokens + 1
+                if token == eos:
+                    break
+            results.append(Scored(self._decode([self._strip_special(row)])[0], total / max(1, tokens), tokens))
+        return results
+
+    def _generate(self, texts: list[str], settings: GenerationSettings, **extra: Any) -> Any:
+        import torch
+
         # torch's thread count is process-wide: set it at each call, so that models loaded
         # with different counts each run with their own.
         if self.threads is not None and torch.get_num_threads() != self.threads:
@@ -96,8 +133,9 @@ class TransformersSeq2Seq(Seq2SeqBase):
                 repetition_penalty=settings.repetition_penalty,
                 do_sample=False,
                 early_stopping=True,
+                **extra,
             )
-        return [self._strip_special(row) for row in out.tolist()]
+        return out
 
     def score(self, sources: list[str], targets: list[str]) -> list[tuple[float, int]]:
         """``Seq2SeqBase.score``: one teacher-forced forward pass over the batch."""
