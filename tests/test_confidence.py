@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 import torch
+from test_translate import DictCache  # tests/ is on sys.path: pytest puts a rootless test folder there
 
 from models import loading
 from models.backends import GenerationSettings
@@ -15,7 +16,6 @@ from pipeline.document import Document, Segment
 from pipeline.runner import Pipeline
 from pipeline.stage import StageContext
 from pipeline.translate import Translate
-from tests.test_translate import DictCache
 
 SOURCES = ["Amazon a notifié la Cour fédérale des plaintes.", "Un contrat de 10 milliards.", "Oui."]
 TARGETS = ["Amazon notified the Court.", "A contract of 10 billion.", ""]
