@@ -14,7 +14,8 @@ decoded it (``Seq2Seq.generate_scored_many``): no second pass over every output,
 costs nothing, but it is the search's number. A token that a no-repeat rule, a minimum
 length or a repetition penalty pushed down counts as the search saw it, and backends
 apply those rules differently: without them (translation's defaults) both backends give
-the same number, the generated tokens teacher-forced (within 1e-3 in fp32), with them
+the same number (within 1e-3 in fp32), that of the generated tokens teacher-forced
+(within 1e-4 with transformers, greedy), with them
 (distilBART's no-repeat trigrams) they part by up to a few tenths. Outputs taken from
 the translation cache have no decoding score: they are rescored. A backend without
 decoding scores rescores everything.

@@ -83,6 +83,7 @@ def main() -> None:
     source = day(args.out / "day.jsonl", args.articles)
     expected = [f"a{i:03d}" for i in range(args.articles)]
     rows = []
+    rates: dict[int, tuple[float, float]] = {}  # worker nodes -> articles/s over the run, once the actors are up
 
     for workers in (1, 2):
         with Cluster(args.out / f"cluster-{workers}", workers=workers) as cluster:
@@ -98,10 +99,11 @@ def main() -> None:
             m = last_manifest(out)
             per_node = ", ".join(str(w["articles"]) for w in m["workers"])
             loads = sorted(w["models_loaded"] for w in m["workers"])
+            rates[workers] = (m["throughput"]["articles_per_s"], steady_rate(out))
             rows.append(
                 f"| {workers} worker node(s), Ray Client | {wall:.1f} s | exit {done.returncode}; "
-                f"{m['throughput']['articles_per_s']:.2f} articles/s over the run, "
-                f"{steady_rate(out):.2f} once the actors are up; articles per actor {per_node}; "
+                f"{rates[workers][0]:.2f} articles/s over the run, "
+                f"{rates[workers][1]:.2f} once the actors are up; articles per actor {per_node}; "
                 f"models loaded per actor {loads} |"
             )
 
@@ -146,6 +148,8 @@ def main() -> None:
     print(f"{args.articles} articles, tiny models, group size 2, head with 0 CPUs, worker nodes of 1 CPU\n")
     print("| step | wall | result |\n|---|---|---|")
     print("\n".join(rows))
+    (run_1, up_1), (run_2, up_2) = rates[1], rates[2]
+    print(f"\n2 worker nodes against 1: {run_2 / run_1:.2f}x over the run, {up_2 / up_1:.2f}x once the actors are up")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny-model cache for the session, and a fake seq2seq model."""
+"""Shared fixtures: a tiny-model cache for the session, a fake seq2seq model, a translation cache in a dict."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ class FakeModel:
     quantization = "none"
     device = "cpu"
     scores = False  # no confidence scores (tests/test_confidence.py scores with the tiny models)
+    decode_scores = False
 
     def __init__(self, fn=lambda text: text.upper(), window: int = 32) -> None:
         self.fn = fn
@@ -72,6 +73,28 @@ class FakeModel:
 @pytest.fixture
 def fake_model() -> FakeModel:
     return FakeModel()
+
+
+class DictCache:
+    """A TranslationCache in a dict, counting hits and misses as the batch cache does."""
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], str] = {}
+        self.hits = self.misses = 0
+
+    def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
+        found = {s: self.data[(namespace, s)] for s in sources if (namespace, s) in self.data}
+        self.hits += sum(s in found for s in sources)
+        self.misses += sum(s not in found for s in sources)
+        return found
+
+    def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
+        self.data.update({(namespace, s): t for s, t in pairs})
+
+
+@pytest.fixture
+def dict_cache() -> DictCache:
+    return DictCache()
 
 
 @pytest.fixture(scope="session")

@@ -115,6 +115,9 @@ def test_quick_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     same = e["agreement_no_markup"]
     assert same["articles"] == n and same["translations_equal"] == same["sentences"] == (30 if n == 3 else 16)
     assert report["targets"]["endtoend_today_vs_baseline"] == e["speedup"] > 0
+    rates = {name: r["articles_per_min"] for name, r in e["rows"].items()}
+    assert e["decode_confidence_vs_baseline"] == rates["today-decode-confidence"] / rates["baseline"]
+    assert f"against the baseline: **{e['decode_confidence_vs_baseline']:.2f}x**." in markdown
     assert f"| baseline {BASELINE} |" in markdown
 
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 import torch
-from test_translate import DictCache  # tests/ is on sys.path: pytest puts a rootless test folder there
 
 from models import loading
 from models.backends import GenerationSettings
@@ -131,7 +130,7 @@ def test_a_decoding_score_is_the_mean_log_probability_of_the_generated_tokens(na
     assert all(abs(s.logprob - e) < 1e-4 for s, e in zip(scored, expected, strict=True))
 
 
-def test_decode_source_takes_the_translators_own_scores_and_rescores_cache_hits() -> None:
+def test_decode_source_takes_the_translators_own_scores_and_rescores_cache_hits(dict_cache) -> None:
     text = "Le chat dort. Un contrat de 10 milliards."
     rescore = config.load("configs/tiny.yaml", ["pipeline=[segment, translate]"])
     decode = config.load("configs/tiny.yaml", ["pipeline=[segment, translate]", "translate.confidence.source=decode"])
@@ -152,7 +151,7 @@ def test_decode_source_takes_the_translators_own_scores_and_rescores_cache_hits(
         )
     assert [s.annotations["confidence"] for s in b.segments] == [direct[i] for i in range(len(sources))]
     # From the cache, a translation has no decoding score: it is scored as with rescore.
-    cache = DictCache()
+    cache = dict_cache
     cached = Translate(stage.config, stage.model, context=StageContext(cache=cache, namespace="n"))
     segmented_doc = replace(b, segments=tuple(replace(s, translation=None, annotations={}) for s in b.segments))
     cached(segmented_doc)

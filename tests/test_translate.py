@@ -137,25 +137,8 @@ def test_5000_word_article_with_tiny_marian() -> None:
     assert all(s.translation and s.translation.strip() for s in out.segments)
 
 
-class DictCache:
-    """A TranslationCache in a dict, counting hits and misses as the batch cache does."""
-
-    def __init__(self) -> None:
-        self.data: dict[tuple[str, str], str] = {}
-        self.hits = self.misses = 0
-
-    def lookup(self, namespace: str, sources: list[str]) -> dict[str, str]:
-        found = {s: self.data[(namespace, s)] for s in sources if (namespace, s) in self.data}
-        self.hits += sum(s in found for s in sources)
-        self.misses += sum(s not in found for s in sources)
-        return found
-
-    def store(self, namespace: str, pairs: list[tuple[str, str]]) -> None:
-        self.data.update({(namespace, s): t for s, t in pairs})
-
-
-def test_cache_translates_only_new_sentences(fake_model) -> None:
-    cache = DictCache()
+def test_cache_translates_only_new_sentences(fake_model, dict_cache) -> None:
+    cache = dict_cache
     stage = Translate(MarianConfig(), fake_model, context=StageContext(cache=cache, namespace="a"))
     stage(segmented("E\u0301te\u0301 chaud. Trois."))  # decomposed accents
     assert (cache.hits, cache.misses) == (0, 2)
@@ -169,9 +152,9 @@ def test_cache_translates_only_new_sentences(fake_model) -> None:
     assert (cache.hits, cache.misses) == (1, 4)
 
 
-def test_degenerate_outputs_are_not_cached(fake_model) -> None:
+def test_degenerate_outputs_are_not_cached(fake_model, dict_cache) -> None:
     fake_model.fn = lambda text: "la la la la la"
-    cache = DictCache()
+    cache = dict_cache
     Translate(MarianConfig(), fake_model, context=StageContext(cache=cache, namespace="a"))(segmented("Phrase."))
     assert cache.data == {}
 

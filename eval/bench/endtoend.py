@@ -227,6 +227,9 @@ def run_endtoend(articles: list[str], built: dict[str, str], threads: int, basel
         report["speedup"] = today["articles_per_min"] / base["articles_per_min"]
         report["agreement"] = same_outputs(today["outputs"], base["outputs"])
         report["agreement_no_markup"] = same_outputs(rows["today-no-markup"]["outputs"], base["outputs"])
+        report["decode_confidence_vs_baseline"] = (
+            rows["today-decode-confidence"]["articles_per_min"] / base["articles_per_min"]
+        )
     decode = rows["today-decode-confidence"]
     report["decode_confidence_vs_today"] = decode["articles_per_min"] / rows["today"]["articles_per_min"]
     report["agreement_decode_confidence"] = same_outputs(decode["outputs"], rows["today"]["outputs"])

@@ -185,7 +185,12 @@ def _endtoend(report: dict[str, Any]) -> list[str]:
             f"today-decode-confidence (`--set {' '.join(DECODE_CONFIDENCE)}`: the confidence the search gave "
             f"its outputs, no rescoring pass) against today: **{e['decode_confidence_vs_today']:.2f}x** "
             f"articles/min; same outputs: {d['summaries_equal']}/{d['articles']} summaries, "
-            f"{d['translations_equal']}/{d['sentences']} sentence translations (only the confidence values differ).",
+            f"{d['translations_equal']}/{d['sentences']} sentence translations (only the confidence values differ)"
+            + (
+                f"; against the baseline: **{e['decode_confidence_vs_baseline']:.2f}x**."
+                if "decode_confidence_vs_baseline" in e
+                else "."
+            ),
         ]
     if "stage_sum_s" in e:
         lines += [
