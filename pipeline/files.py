@@ -108,3 +108,36 @@ def output_folder(path: Path, what: str = "--out") -> Path:
     except OSError as exc:
         raise OutputError(f"{what} {path}: can't write there: {describe(exc)}") from None
     return path
+
+
+def private_folder(path: Path) -> Path:
+    """A folder only this user can reach (0700), made if missing, never through a symlink.
+
+    For files another local user must not plant or read: the crash tracebacks and the
+    model cache. ``os.mkdir`` with mode 0700 fails rather than follow a symlink planted
+    at ``path``; an existing folder is used only if it is a real folder owned by this
+    user that no one else can write to.
+
+    Raises:
+        OutputError: ``path`` can't be made, or is a symlink, someone else's, or open to others.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise OutputError(f"can't create {path}: {describe(exc)}") from None
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise OutputError(f"can't use {path}: {describe(exc)}") from None
+    import stat
+
+    if not stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is not a folder (a symlink or a file); remove it or point precis elsewhere")
+    if st.st_uid != os.getuid():
+        raise OutputError(f"{path}: belongs to another user (uid {st.st_uid}); precis won't use it")
+    if st.st_mode & 0o022:
+        raise OutputError(f"{path}: others can write to it (mode {st.st_mode & 0o777:o}); run chmod go-w {path}")
+    return path
