@@ -69,6 +69,12 @@ class StageFailed(PrecisError):
     code = "E410"
 
 
+class ArticleTimeout(StageFailed):
+    """An article took longer than the batch job's per-article time limit; the run goes on without it."""
+
+    code = "E430"
+
+
 class LockError(PrecisError):
     """A batch output folder is in use by another run, or can't be locked."""
 
