@@ -133,6 +133,21 @@ def resolve_backend(backend: str, quantization: str, device: str) -> tuple[str, 
     return backend, quantization
 
 
+def resolve_dtype_name(dtype: str, device: str) -> str:
+    """The float dtype a config's ``dtype`` stands for on a (resolved) device.
+
+    "auto" is fp32 on CPU, bf16 (else fp16) on CUDA. Imports torch only for CUDA, where
+    the answer depends on the GPU.
+    """
+    if dtype != "auto":
+        return dtype
+    if device != "cuda":
+        return "float32"
+    import torch
+
+    return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+
+
 def load(
     name: str,
     *,

@@ -38,7 +38,7 @@ from pipeline.cli_common import (  # noqa: F401 - the exit codes are part of thi
 from pipeline.cli_common import emit as _emit
 from pipeline.cli_common import fail as _fail
 from pipeline.cli_common import log as _log
-from pipeline.errors import ConfigError, OutputError, PrecisError
+from pipeline.errors import ConfigError, OutputError, PrecisError, UsageError
 
 app = typer.Typer(
     help="French news articles in; English translation and summary out.",
@@ -63,8 +63,23 @@ class _LogLines(logging.Handler):
         _log(record.getMessage())
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from pipeline.version import code_version
+
+        _emit(f"precis {code_version()}\n")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def _setup() -> None:
+def _setup(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_show_version, help="Print precis's code version and exit."
+        ),
+    ] = False,
+) -> None:
     logger = logging.getLogger("precis")
     if not any(isinstance(h, _LogLines) for h in logger.handlers):
         logger.addHandler(_LogLines())
@@ -308,22 +323,51 @@ def models_tiny(
 def main(argv: list[str] | None = None) -> int:
     """The console script: runs the command and returns its exit code, whatever happens.
 
-    A bug in precis (an exception that isn't a PrecisError) exits EXIT_CRASH with one
-    line on stderr; its traceback goes to a file the line names (or to stderr with
+    A user's mistake on the command line (an unknown option or command, a bad value, a
+    missing argument) is the parser's usage message and exit 2. A bug in precis (an
+    exception that isn't a PrecisError or a usage error) exits EXIT_CRASH with one line on
+    stderr; its traceback goes to a file the line names (or to stderr with
     PRECIS_DEBUG=1), so cron and systemd tell a crash from failed articles (1).
     """
 
     try:
         code = app(args=argv, prog_name="precis", standalone_mode=False)
-    except click.exceptions.Abort:  # Ctrl-C: click turns KeyboardInterrupt into Abort
+    except (KeyboardInterrupt, *_ABORTS):  # Ctrl-C: the parser turns KeyboardInterrupt into Abort
         _log("interrupted")
         return EXIT_INTERRUPTED
-    except click.ClickException as exc:  # usage errors: click's own message, exit 2
-        exc.show()
-        return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback on a user's screen
+        usage = _usage_error(exc)
+        if usage is not None:
+            return usage
         return _crash(exc)
     return code if isinstance(code, int) else EXIT_OK
+
+
+# typer up to 0.28 raises click's exceptions; typer 0.29 carries its own copy of click, whose
+# exceptions derive from typer.TyperException instead. Both are caught, by what they are.
+_ABORTS = tuple({click.exceptions.Abort, typer.Abort})
+_USAGE_ERRORS = tuple({click.ClickException, getattr(typer, "TyperException", click.ClickException)})
+
+
+def _usage_error(exc: Exception) -> int | None:
+    """Report a command-line usage error as one coded line (E010) and return EXIT_SETUP; None for anything else.
+
+    ``precis`` with no command shows the help instead (click raises that as a usage error too).
+    """
+    if not isinstance(exc, _USAGE_ERRORS) or not callable(getattr(exc, "format_message", None)):
+        return None
+    ctx = getattr(exc, "ctx", None)
+    try:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()
+        else:
+            # typer 0.29 words a bad choice "Value error, 'pdf' is not one of ...": keep the words that tell.
+            message = exc.format_message().replace("Value error, ", "").rstrip(".")
+            where = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+            _log(f"error: {UsageError(message + where)}")
+    except OSError:  # a closed stderr: the exit code still tells
+        pass
+    return EXIT_SETUP
 
 
 def _crash(exc: Exception) -> int:

@@ -73,6 +73,8 @@ class Consistency(Stage):
     """Checks each translated segment against its source's numbers, dates, names and more."""
 
     Config = FactsConfig
+    requires = ("translations",)
+    assigns = ("consistency",)
     config: FactsConfig
 
     def process(self, doc: Document) -> Document:

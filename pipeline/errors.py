@@ -21,6 +21,12 @@ class PrecisError(Exception):
         return f"[{self.code}] {self.message}"
 
 
+class UsageError(PrecisError):
+    """The command line is wrong: an unknown command or option, a bad or missing value."""
+
+    code = "E010"
+
+
 class ConfigError(PrecisError):
     """A config file, key or value is wrong."""
 

@@ -43,6 +43,8 @@ class FrenchSegmenter(Stage):
     """Splits an article's text into Paragraphs and sentence Segments."""
 
     Config = FrenchSegmenterConfig
+    requires = ()
+    assigns = ("segments",)
     config: FrenchSegmenterConfig
 
     def process(self, doc: Document) -> Document:

@@ -3,7 +3,8 @@
 Batch keys, the translation cache's namespace, the ``signature`` of every JSON output and
 of every system in an eval report are all built here, from the same things:
 
-- precis's version and the pipeline (each stage kind and the stage it names);
+- precis's code version (``pipeline.version``: the package version and a hash of its
+  sources, so results of older code are told apart) and the pipeline (each stage kind and the stage it names);
 - each model: its name and revision, the backend and quantization it runs with on the
   device (``backend: auto`` is CTranslate2 int8 on a CPU, transformers on a GPU);
 - every config field that may change an output; fields marked ``speed_only`` (threads,
@@ -31,6 +32,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.version import code_version
 
 # Short labels of the model stages in a signature, as sacrebleu abbreviates its fields.
 LABELS = {"translate": "mt", "summarize": "sum"}
@@ -48,8 +50,9 @@ def package_version(package: str) -> str:
 
 
 def versions() -> dict[str, str]:
-    """Python's version and those of precis and the libraries that shape its outputs."""
-    return {"python": platform.python_version(), **{p: package_version(p) for p in RECORDED}}
+    """Python's version and those of precis (its code version) and the libraries that shape its outputs."""
+    found = {p: code_version() if p == "precis" else package_version(p) for p in RECORDED}
+    return {"python": platform.python_version(), **found}
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,12 @@ def build(config: Config, models: list[dict[str, Any]], device: str, kinds: Iter
             translate stage's part); None: the whole pipeline.
     """
     from models import backends
-    from models.loading import resolve_backend
+    from models.loading import resolve_backend, resolve_dtype_name
 
     kinds = list(config.pipeline if kinds is None else kinds)
     by_stage = {m["stage"]: m for m in models}
     parts: list[tuple[str, str]] = [
-        ("precis", package_version("precis")),
+        ("precis", code_version()),
         ("pipeline", ",".join(f"{kind}={config.stage(kind)[0]}" for kind in kinds)),
     ]
     libraries: set[str] = set()
@@ -107,8 +110,9 @@ def build(config: Config, models: list[dict[str, Any]], device: str, kinds: Iter
         if hasattr(section, "num_beams"):
             parts.append((f"{label}.beams", str(section.num_beams)))
         libraries.update(MODEL_LIBRARIES, backends.get(backend).libraries)
-    runtime = config.runtime.output_values()
-    parts.append(("dtype", str(runtime.get("dtype"))))
+    dtype = resolve_dtype_name(config.runtime.dtype, device)  # "auto" and what it stands for give one signature
+    runtime = {**config.runtime.output_values(), "dtype": dtype}
+    parts.append(("dtype", dtype))
     parts.append(("cfg", _hash({"stages": output, "runtime": runtime})))
     parts.extend((package, package_version(package)) for package in sorted(libraries))
     return Signature(tuple(parts))

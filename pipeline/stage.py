@@ -65,6 +65,11 @@ class Stage:
     name: ClassVar[str] = ""
     Config: ClassVar[type[Strict]] = Strict
     needs_model: ClassVar[bool] = False
+    # What a stage reads from the document and what it adds ("segments", "translations",
+    # "summary", ...): a config whose pipeline runs a stage before what it requires is
+    # refused when it is loaded (``pipeline.config``), instead of giving empty outputs.
+    requires: ClassVar[tuple[str, ...]] = ()
+    assigns: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: Any, *, context: StageContext | None = None) -> None:
         self.config = config

@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 
 from models.backends import GenerationSettings, Seq2Seq
 from pipeline import confidence
-from pipeline.config import Strict, speed_only
+from pipeline.config import MAX_BEAMS, MAX_TOKENS, Strict, speed_only
 from pipeline.document import Document
 from pipeline.errors import ConfigError
 from pipeline.fitting import Chunk, Window, chunk, fits_joined
@@ -37,16 +37,16 @@ from pipeline.stage import ModelStage, ModelStageConfig, Stage, StageContext
 class Seq2SeqSummarizerConfig(ModelStageConfig):
     model: str = "sshleifer/distilbart-cnn-12-6"  # Hub id, local HF-format folder, or tiny:bart
     prefix: str = ""  # prepended to every input; T5 needs "summarize: "
-    max_input_tokens: int | None = Field(default=None, ge=16)  # chunk size; None: the model window
+    max_input_tokens: int | None = Field(default=None, ge=16, le=MAX_TOKENS)  # chunk size; None: the model window
     strategy: Literal["map_reduce", "concat"] = "map_reduce"  # how partial summaries are combined
-    max_rounds: int = Field(default=4, ge=1)  # map rounds before map_reduce falls back to concat
+    max_rounds: int = Field(default=4, ge=1, le=100)  # map rounds before map_reduce falls back to concat
     # Summary length in tokens; the defaults are distilbart-cnn-12-6's published settings.
-    min_new_tokens: int = Field(default=56, ge=0)
-    max_new_tokens: int = Field(default=142, ge=1)
-    num_beams: int = Field(default=4, ge=1)
-    length_penalty: float = 2.0
-    no_repeat_ngram_size: int = Field(default=3, ge=0)
-    batch_size: int = speed_only(4, ge=1)  # chunks decoded together
+    min_new_tokens: int = Field(default=56, ge=0, le=MAX_TOKENS)
+    max_new_tokens: int = Field(default=142, ge=1, le=MAX_TOKENS)
+    num_beams: int = Field(default=4, ge=1, le=MAX_BEAMS)
+    length_penalty: float = Field(default=2.0, ge=-100, le=100)
+    no_repeat_ngram_size: int = Field(default=3, ge=0, le=100)
+    batch_size: int = speed_only(4, ge=1, le=100_000)  # chunks decoded together
     # Score each chunk's summary as translations are scored (pipeline/confidence.py):
     # annotations.summarize.confidence of the article.
     confidence: bool = True
@@ -66,7 +66,7 @@ MIN_ROOM = 4
 
 
 class LeadConfig(Strict):
-    k: int = Field(default=3, ge=1)  # how many leading sentences make the summary
+    k: int = Field(default=3, ge=1, le=10_000)  # how many leading sentences make the summary
 
 
 @register("summarize", "seq2seq", default=True)
@@ -74,6 +74,8 @@ class Summarize(ModelStage):
     """Abstractive summarization with map-reduce over chunks for long input."""
 
     Config = Seq2SeqSummarizerConfig
+    requires = ("translations",)
+    assigns = ("summary",)
 
     def __init__(self, config: Seq2SeqSummarizerConfig, model: Seq2Seq, *, context: StageContext | None = None) -> None:
         super().__init__(config, model, context=context)
@@ -226,6 +228,8 @@ class Lead(Stage):
     """The lead-k baseline: the first k translated sentences of the article body."""
 
     Config = LeadConfig
+    requires = ("translations",)
+    assigns = ("summary",)
 
     def process(self, doc: Document) -> Document:
         lead = doc.body_translation()[: self.config.k]
@@ -233,7 +237,7 @@ class Lead(Stage):
 
 
 class CentroidConfig(Strict):
-    k: int = Field(default=3, ge=1)  # how many sentences make the summary
+    k: int = Field(default=3, ge=1, le=10_000)  # how many sentences make the summary
 
 
 # Function words left out of the centroid: they say nothing about what a text is about.
@@ -259,6 +263,8 @@ class Centroid(Stage):
     """
 
     Config = CentroidConfig
+    requires = ("translations",)
+    assigns = ("summary",)
 
     def process(self, doc: Document) -> Document:
         sentences = doc.body_translation()

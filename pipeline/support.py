@@ -166,6 +166,8 @@ class Support(Stage):
     """Links each summary sentence to its supporting translated sentences; flags unsupported numbers and names."""
 
     Config = SupportConfig
+    requires = ("summary",)
+    assigns = ("support",)
     config: SupportConfig
 
     def process(self, doc: Document) -> Document:

@@ -25,7 +25,7 @@ from pydantic import Field
 from models.backends import GenerationSettings, Seq2Seq
 from pipeline import confidence, markup
 from pipeline.confidence import ConfidenceConfig
-from pipeline.config import Strict, speed_only
+from pipeline.config import MAX_BEAMS, MAX_TOKENS, Strict, speed_only
 from pipeline.document import Document, Segment
 from pipeline.fitting import Window, split_long
 from pipeline.registry import register
@@ -34,27 +34,27 @@ from pipeline.stage import ModelStage, ModelStageConfig, StageContext
 
 class GuardConfig(Strict):
     enabled: bool = True
-    max_length_ratio: float = Field(default=3.0, gt=0)  # output chars > ratio * source chars + 20: too long
-    repeat_ngram: int = Field(default=3, ge=1)  # word n-grams checked for repetition...
-    max_repeats: int = Field(default=3, ge=2)  # ...one occurring this often is degenerate
-    retry_num_beams: int = Field(default=5, ge=1)  # the safer settings of the retry
-    retry_no_repeat_ngram_size: int = Field(default=3, ge=0)
-    retry_repetition_penalty: float = Field(default=1.3, ge=1.0)
-    retry_length_ratio: float = Field(default=1.5, gt=0)  # tighter max_new_tokens on retry
+    max_length_ratio: float = Field(default=3.0, gt=0, le=100)  # output chars > ratio * source chars + 20: too long
+    repeat_ngram: int = Field(default=3, ge=1, le=100)  # word n-grams checked for repetition...
+    max_repeats: int = Field(default=3, ge=2, le=1000)  # ...one occurring this often is degenerate
+    retry_num_beams: int = Field(default=5, ge=1, le=MAX_BEAMS)  # the safer settings of the retry
+    retry_no_repeat_ngram_size: int = Field(default=3, ge=0, le=100)
+    retry_repetition_penalty: float = Field(default=1.3, ge=1.0, le=100)
+    retry_length_ratio: float = Field(default=1.5, gt=0, le=100)  # tighter max_new_tokens on retry
 
 
 class MarianConfig(ModelStageConfig):
     model: str = "Helsinki-NLP/opus-mt-fr-en"  # Hub id, local HF-format folder, or tiny:marian
     # Padded source tokens and sentences per batch; None: by device (the model's batch_limits)
-    batch_tokens: int | None = speed_only(None, ge=8)
-    max_batch_size: int | None = speed_only(None, ge=1)
-    max_input_tokens: int | None = Field(default=None, ge=8)  # longer sentences are split; None: model window
-    num_beams: int = Field(default=4, ge=1)
-    length_penalty: float = 1.0
-    no_repeat_ngram_size: int = Field(default=0, ge=0)
+    batch_tokens: int | None = speed_only(None, ge=8, le=10_000_000)
+    max_batch_size: int | None = speed_only(None, ge=1, le=100_000)
+    max_input_tokens: int | None = Field(default=None, ge=8, le=MAX_TOKENS)  # longer ones are split; None: window
+    num_beams: int = Field(default=4, ge=1, le=MAX_BEAMS)
+    length_penalty: float = Field(default=1.0, ge=-100, le=100)
+    no_repeat_ngram_size: int = Field(default=0, ge=0, le=100)
     # max_new_tokens = ceil(ratio * longest source in the batch + offset), at most the model window
-    max_new_tokens_ratio: float = Field(default=2.0, gt=0)
-    max_new_tokens_offset: int = Field(default=10, ge=0)
+    max_new_tokens_ratio: float = Field(default=2.0, gt=0, le=100)
+    max_new_tokens_offset: int = Field(default=10, ge=0, le=MAX_TOKENS)
     guard: GuardConfig = GuardConfig()
     confidence: ConfidenceConfig = ConfidenceConfig()  # pipeline/confidence.py
     # Put links, emphasis and code back into each translation (pipeline/markup.py); each
@@ -100,6 +100,8 @@ class Translate(ModelStage):
     """
 
     Config = MarianConfig
+    requires = ("segments",)
+    assigns = ("translations",)
 
     def __init__(self, config: MarianConfig, model: Seq2Seq, *, context: StageContext | None = None) -> None:
         super().__init__(config, model, context=context)

@@ -31,7 +31,8 @@ from pipeline.batch.store import Lock, Store, write_atomic
 from pipeline.batch.worker import make_task
 from pipeline.cli import app
 from pipeline.errors import ConfigError, EngineError, OutputError
-from pipeline.signature import Signature, build, package_version, versions
+from pipeline.signature import Signature, build, versions
+from pipeline.version import code_version
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = str(ROOT / "configs" / "tiny.yaml")
@@ -91,9 +92,9 @@ def test_run_key_is_the_output_signature_of_the_models_described_not_loaded() ->
     assert sig == build(cfg, models, "cpu")
     (mt, mt_rev), (sm, sm_rev) = [(m["name"], m["revision"]) for m in models]
     assert str(sig).startswith(
-        f"precis:{package_version('precis')}|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf"
+        f"precis:{code_version()}|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf"
         f"|mt:{mt}@{mt_rev}|mt.backend:ctranslate2-int8|mt.beams:2"
-        f"|sum:{sm}@{sm_rev}|sum.backend:ctranslate2-int8|sum.beams:2|dtype:auto|cfg:"
+        f"|sum:{sm}@{sm_rev}|sum.backend:ctranslate2-int8|sum.beams:2|dtype:float32|cfg:"
     )
     # What a model's info says of where and how it runs (device, dtype) isn't part of the key.
     assert build(cfg, [{**models[0], "device": "cuda"}, models[1]], "cpu") == sig

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.version import code_version
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = str(ROOT / "configs" / "tiny.yaml")
@@ -40,7 +41,7 @@ def test_summarize_json_keys_and_every_segment_translated() -> None:
     data = json.loads(result.stdout)
     assert set(data) >= {"summary", "segments", "summary_chunks", "models", "config", "timings", "warnings"}
     pipeline = "pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf"
-    assert data["signature"].startswith(f"precis:0.1.0|{pipeline}|")
+    assert data["signature"].startswith(f"precis:{code_version()}|{pipeline}|")
     assert f"|mt:tiny:marian@{data['models'][0]['revision']}|" in data["signature"]
     assert len(data["segments"]) == 16
     assert [s["index"] for s in data["segments"]] == list(range(16))

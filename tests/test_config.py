@@ -88,14 +88,70 @@ ERRORS = [
     (["translate..x=1"], "expected KEY=VALUE"),
     (["translate.model.x=1"], "translate.model: Input should be a valid string"),
     (["translate.num_beams=2", "translate.num_beams.x=1"], "'num_beams' is not a section"),
+    # Bounds: a typo is refused with the valid range, not accepted to fail on every article.
+    (
+        ["translate.num_beams=100000000000000000000000000000000000"],
+        "translate.num_beams: Input should be less than or equal to 64",
+    ),
+    (["summarize.num_beams=65"], "summarize.num_beams: Input should be less than or equal to 64 (got 65)"),
+    (
+        ["translate.max_new_tokens_ratio=.inf"],
+        "translate.max_new_tokens_ratio: Input should be a finite number (got inf)",
+    ),
+    (["translate.length_penalty=.nan"], "translate.length_penalty: Input should be a finite number"),
+    (["runtime.threads=1000000"], "runtime.threads: Input should be less than or equal to 1024 (got 1000000)"),
+    (["summarize.max_new_tokens=100000"], "summarize.max_new_tokens: Input should be less than or equal to 65536"),
+    # A YAML date is a string to validation, which names the key.
+    (["runtime.threads=2024-01-01"], "runtime.threads: Input should be a valid integer (got '2024-01-01')"),
+    (["translate.revision=2024-01-01"], None),
+    # Stages in an order where one reads what none before it made.
+    (["pipeline=[translate]"], "pipeline: [translate]: translate (marian) needs segments, which no stage before it"),
+    (["pipeline=[summarize, segment]"], "pipeline: [summarize, segment]: summarize (seq2seq) needs translations"),
+    (["pipeline=[segment, translate, support]"], "support (tfidf) needs summary, which no stage before it makes"),
+    (["pipeline=[translate, segment]"], "translate (marian) needs segments"),
 ]
 
 
 @pytest.mark.parametrize(("overrides", "message"), ERRORS)
-def test_errors_name_the_key(overrides: list[str], message: str) -> None:
+def test_errors_name_the_key(overrides: list[str], message: str | None) -> None:
+    if message is None:  # accepted: the row shows what is not an error
+        config.load(overrides=overrides)
+        return
     with pytest.raises(ConfigError) as err:
         config.load(overrides=overrides)
     assert message in str(err.value)
+
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")
+)
+FILE_ERRORS = [
+    # A billion laughs: refused from its expanded size, in milliseconds, before any copy is made.
+    (LAUGHS, "more than 100000 values once its aliases are expanded"),
+    ("translate: &x\n  guard: *x\n", "an alias refers to a value that contains it (a recursive alias)"),
+    ("runtime: &x [*x]\n", "a recursive alias"),
+    ("runtime:\n  threads: 2020-01-01\n", "runtime.threads: Input should be a valid integer (got '2020-01-01')"),
+    ("a:\n" + "".join("  " * i + "- \n" for i in range(1, 40)), "nested deeper than 32 levels"),
+    ("runtime: {threads: 2\n", "is not valid YAML"),
+    ("x" * 1_000_001, "is over 1000000 bytes"),
+    ("- 1\n", "must hold a mapping, got list"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), FILE_ERRORS, ids=range(len(FILE_ERRORS)))
+def test_config_file_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    assert message in str(err.value)
+
+
+def test_a_config_that_is_not_a_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        config.load(tmp_path)
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "missing.yaml")
 
 
 def test_bad_files(tmp_path: Path) -> None:
@@ -118,7 +174,7 @@ PIPELINES = [
     ([], ("segment", "translate", "consistency", "summarize", "support")),
     (["pipeline=[segment]"], ("segment",)),
     (["pipeline=[segment, translate]"], ("segment", "translate")),
-    (["pipeline=[translate, segment]"], ("translate", "segment")),
+    (["pipeline=[segment, translate, summarize, consistency]"], ("segment", "translate", "summarize", "consistency")),
 ]
 
 

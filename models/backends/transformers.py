@@ -25,11 +25,9 @@ def resolve_dtype(dtype: str, device: str) -> torch.dtype:
     """The torch dtype of a config's ``dtype``: "auto" is bf16 (else fp16) on CUDA, fp32 on CPU."""
     import torch
 
-    if dtype == "auto":
-        if device == "cuda":
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.float32
-    return getattr(torch, dtype)
+    from models.loading import resolve_dtype_name
+
+    return getattr(torch, resolve_dtype_name(dtype, device))
 
 
 @register("transformers")
