@@ -297,10 +297,17 @@ missing), summary sentences with a number or name the translation lacks; – whe
 
 
 def write(report: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write report.json, report.md and report.html into ``out_dir``; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write report.json, report.md and report.html into ``out_dir`` (each atomically); return their paths.
+
+    Raises:
+        OutputError: ``out_dir`` is a file or can't be written.
+    """
+    from pipeline.files import output_folder, write_atomic
+
+    output_folder(out_dir)
     paths = {"json": out_dir / "report.json", "md": out_dir / "report.md", "html": out_dir / "report.html"}
-    paths["json"].write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    paths["md"].write_text(to_markdown(report), encoding="utf-8")
-    paths["html"].write_text(to_html(report), encoding="utf-8")
+    texts = {"json": json.dumps(report, ensure_ascii=False, indent=1) + "\n", "md": to_markdown(report)}
+    texts["html"] = to_html(report)
+    for kind, path in paths.items():
+        write_atomic(path, texts[kind].encode("utf-8"))
     return paths

@@ -14,6 +14,7 @@ cached on disk, never committed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -55,8 +56,42 @@ class Size:
 
 
 def cache_root() -> Path:
-    """Where built models live: $PRECIS_CACHE, else ~/.cache/precis."""
-    return Path(os.environ.get("PRECIS_CACHE") or Path.home() / ".cache" / "precis")
+    """Where built and converted models live: $PRECIS_CACHE, else ~/.cache/precis, made if missing.
+
+    The default is a private folder (0700, made without following a symlink, refused if
+    another user owns it or can write to it): another local user must not be able to
+    plant a model there. A folder given by PRECIS_CACHE is made 0700 when missing and
+    used as it is otherwise (a shared, group-managed cache is the operator's choice).
+
+    Raises:
+        ModelUnavailable: the folder can't be made or used (unwritable, HOME not set...).
+    """
+    given = os.environ.get("PRECIS_CACHE")
+    return _checked_root(given or str(Path("~/.cache/precis").expanduser()), private=not given)
+
+
+@functools.cache
+def _checked_root(path: str, *, private: bool) -> Path:
+    from pipeline.errors import ModelUnavailable, PrecisError
+    from pipeline.files import describe, private_folder
+
+    root = Path(path)
+    where = f"the model cache {root}" + ("" if private else " (PRECIS_CACHE)")
+    try:
+        if private:
+            return private_folder(root)
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not os.access(root, os.W_OK | os.X_OK):
+            raise ModelUnavailable(f"{where} is not writable; set PRECIS_CACHE to a folder you can write to")
+    except OSError as exc:
+        raise ModelUnavailable(
+            f"can't use {where}: {describe(exc)}; set PRECIS_CACHE to a folder you can write to"
+        ) from None
+    except PrecisError as exc:
+        if isinstance(exc, ModelUnavailable):
+            raise
+        raise ModelUnavailable(f"can't use {where}: {exc.message}; set PRECIS_CACHE to a folder you own") from None
+    return root
 
 
 def _digest(kind: str, size: Size, seed: int) -> str:

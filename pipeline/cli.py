@@ -122,7 +122,7 @@ def summarize(
             out=out,
             progress=_progress,
             on_stage=_stage_done,
-            on_error=lambda exc: typer.echo(f"precis: error: {exc}", err=True),
+            on_error=lambda exc: _log(f"error: {exc}"),
             on_ready=lambda seconds, n: _log(f"models ready in {seconds:.1f}s; processing {n} article(s)"),
         )
         if not result.docs:
@@ -156,10 +156,9 @@ def segment(
     try:
         cfg = config_mod.load(config, set_ or [])
         doc = build_stage("segment", cfg)(io.read_article(file))
+        _emit("".join((seg.source if seg.verbatim else seg.source.replace("\n", " ")) + "\n" for seg in doc.segments))
     except PrecisError as exc:
         raise _fail(exc) from None
-    for seg in doc.segments:
-        typer.echo(seg.source if seg.verbatim else seg.source.replace("\n", " "))
 
 
 @app.command()
@@ -235,6 +234,10 @@ def eval_command(
     from eval.datasets import Columns
 
     try:
+        if out is not None:
+            from pipeline.files import output_folder
+
+            output_folder(out)  # before the scoring work, not after it
         if rouge_tokenizer not in ("default", "unicode"):
             raise ConfigError(f"--rouge-tokenizer {rouge_tokenizer!r}: valid choices: default, unicode")
         if lsum_split not in ("sentences", "newlines"):
@@ -267,11 +270,11 @@ def eval_command(
                 baseline=baseline,
                 options=options,
             )
+        out = out or Path("runs") / datetime.datetime.now().strftime("eval-%Y%m%d-%H%M%S")
+        paths = report.write(result, out)
+        _emit(report.to_markdown(result) + "\n")
     except PrecisError as exc:
         raise _fail(exc) from None
-    out = out or Path("runs") / datetime.datetime.now().strftime("eval-%Y%m%d-%H%M%S")
-    paths = report.write(result, out)
-    typer.echo(report.to_markdown(result))
     for kind, path in paths.items():
         _log(f"wrote {kind}: {path}")
 
@@ -335,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, *_ABORTS):  # Ctrl-C: the parser turns KeyboardInterrupt into Abort
         _log("interrupted")
         return EXIT_INTERRUPTED
+    except PrecisError as exc:  # raised outside a command's own handling (an option's callback)
+        return _fail(exc).exit_code
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback on a user's screen
         usage = _usage_error(exc)
         if usage is not None:
@@ -376,15 +381,48 @@ def _crash(exc: Exception) -> int:
         sys.stderr.write(text)
         where = "above"
     else:
-        name = f"precis-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-        where = os.path.join(tempfile.gettempdir(), name)
-        try:
-            with open(where, "w", encoding="utf-8") as f:
-                f.write(text)
-        except OSError:
-            where = "not saved: set PRECIS_DEBUG=1 to see it"
-    _log(f"internal error: {type(exc).__name__}: {exc} (a bug in precis; traceback: {where})")
+        where = _save_crash(text) or "not saved: set PRECIS_DEBUG=1 to see it"
+    try:
+        _log(f"internal error: {type(exc).__name__}: {exc} (a bug in precis; traceback: {where})")
+    except OSError:  # a closed stderr: the exit code still tells
+        pass
     return EXIT_CRASH
+
+
+def _save_crash(text: str) -> str | None:
+    """Write a traceback into the user's private crash folder; its path, or None if it can't be saved.
+
+    The folder is ``<model cache>/crash`` (``~/.cache/precis/crash``), else
+    ``$TMPDIR/precis-<uid>``, both made 0700 without following symlinks (``private_folder``);
+    the file is created new (O_EXCL, O_NOFOLLOW, 0600), so a link planted in a shared /tmp
+    can't make precis overwrite another file.
+    """
+    from pipeline.errors import PrecisError
+    from pipeline.files import private_folder
+
+    name = f"precis-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    for folder in _crash_folders():
+        try:
+            path = private_folder(folder) / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            return str(path)
+        except (OSError, PrecisError):
+            continue
+    return None
+
+
+def _crash_folders() -> list[Path]:
+    folders = []
+    try:
+        from models.tiny import cache_root
+
+        folders.append(cache_root() / "crash")
+    except Exception:  # noqa: BLE001 - an unusable cache must not hide the crash: try the next folder
+        pass
+    folders.append(Path(tempfile.gettempdir()) / f"precis-{os.getuid()}")
+    return folders
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m pipeline.cli

@@ -28,16 +28,22 @@ SetOption = Annotated[
 
 
 def fail(exc: PrecisError) -> typer.Exit:
-    typer.echo(f"precis: error: {exc}", err=True)
+    log(f"error: {exc}")
     return typer.Exit(exc.exit_code)
 
 
 def log(message: str) -> None:
-    typer.echo(f"precis: {message}", err=True)
+    """One "precis: ..." line on stderr; nothing when stderr is closed (logs are best effort)."""
+    try:
+        typer.echo(f"precis: {message}", err=True)
+    except OSError:
+        pass
 
 
 def emit(text: str) -> None:
     """Write to standard output; a closed pipe or a full device is an OutputError, not a traceback."""
+    if sys.stdout is None:  # started with stdout closed (>&-): the output would be lost
+        raise OutputError("can't write to standard output: it is closed")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -123,7 +123,7 @@ def test_errors_name_the_key(overrides: list[str], message: str | None) -> None:
 
 
 LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")
+    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
 )
 FILE_ERRORS = [
     # A billion laughs: refused from its expanded size, in milliseconds, before any copy is made.

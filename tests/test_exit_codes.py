@@ -59,20 +59,39 @@ def test_a_bug_exits_70_with_one_line_and_the_traceback_in_a_file(
         raise ValueError("a bug")
 
     monkeypatch.setattr(pipeline.api, "summarize_files", broken)
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setenv("PRECIS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("PRECIS_DEBUG", raising=False)
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code, _, err = precis(capfd, "summarize", "-c", TINY, SAMPLE)
     assert code == EXIT_CRASH == 70
     [line] = err.splitlines()
     assert line.startswith("precis: internal error: ValueError: a bug (a bug in precis; traceback: ")
-    [saved] = tmp_path.glob("precis-crash-*.txt")
+    [saved] = (tmp_path / "cache" / "crash").glob("precis-crash-*.txt")
     assert str(saved) in line and "ValueError: a bug" in saved.read_text()
+    # Private: only this user reads the traceback (it may quote an article).
+    assert (saved.stat().st_mode & 0o777, saved.parent.stat().st_mode & 0o777) == (0o600, 0o700)
     monkeypatch.setenv("PRECIS_DEBUG", "1")
     code = main(["summarize", "-c", TINY, SAMPLE])
     assert code == 70 and "Traceback" in capfd.readouterr().err
+
+
+def test_a_planted_symlink_never_receives_the_traceback(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    import pipeline.api
+
+    monkeypatch.setattr(pipeline.api, "summarize_files", lambda *a, **k: 1 / 0)
+    monkeypatch.setenv("PRECIS_CACHE", "/proc/no-such-folder")  # the cache can't be used: the temp folder is next
+    monkeypatch.delenv("PRECIS_DEBUG", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / f"precis-{os.getuid()}").symlink_to(tmp_path)  # another user's trap in a shared /tmp
+    code, _, err = precis(capfd, "summarize", "-c", TINY, SAMPLE)
+    assert code == EXIT_CRASH
+    assert err.endswith("(a bug in precis; traceback: not saved: set PRECIS_DEBUG=1 to see it)\n")
+    assert victim.read_text() == "keep me" and not list(tmp_path.glob("precis-crash-*"))
 
 
 def test_output_errors_are_coded_and_come_before_the_work(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
