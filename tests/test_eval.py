@@ -19,6 +19,7 @@ from eval import datasets, metrics, scoring, stats
 from eval.systems import SystemOutput
 from pipeline.cli import app
 from pipeline.errors import InputError
+from pipeline.sentences import split_english
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -244,21 +245,29 @@ def test_eval_run_writes_reports(tiny_eval_run: Path) -> None:
     assert data["reproducibility"]["dataset"]["size"] == 3
     assert tiny["signature"].startswith("precis:") and "|mt:tiny:marian@local-" in tiny["signature"]
     assert [d["id"] for d in data["documents"]] == ["fr-news-01", "fr-news-07", "fr-news-08"]
-    # Faithfulness: the tiny models' random outputs fail the checks; an extractive baseline's
-    # summary sentences are the translation's own, so none is unsupported.
-    assert [s["faithfulness"] for s in data["systems"]] == [
-        {
-            "low_confidence": {"flagged": 30, "total": 30, "percent": 100.0},
-            "mismatched": {"flagged": 24, "total": 30, "percent": 80.0},
-            "unsupported": {"flagged": 1, "total": 3, "percent": 33.33},
-        },
-        {"low_confidence": None, "mismatched": None, "unsupported": {"flagged": 0, "total": 18, "percent": 0.0}},
-        {"low_confidence": None, "mismatched": None, "unsupported": {"flagged": 0, "total": 21, "percent": 0.0}},
-    ]
+    # Faithfulness. The tiny models' outputs come from random weights through CTranslate2's
+    # int8 kernels, which differ between CPUs (Intel, AMD): their flagged counts are not
+    # literals here (tests/test_faithfulness.py counts hand-made documents). What holds on
+    # any CPU: every segment is scored and checked (30, from the segmenter), rates are
+    # the counts', and an extractive baseline's summary sentences are the translation's
+    # own, so none is unsupported, out of as many sentences as its summaries split into.
+    rates = [s["faithfulness"] for s in data["systems"]]
+    assert (rates[0]["low_confidence"]["total"], rates[0]["mismatched"]["total"]) == (30, 30)
+    for rate in [*rates[0].values(), rates[1]["unsupported"], rates[2]["unsupported"]]:
+        assert 0 <= rate["flagged"] <= rate["total"]
+        assert rate["percent"] == round(100 * rate["flagged"] / rate["total"], 2)
+    for system, rate in zip(data["systems"][1:], rates[1:], strict=True):
+        sentences = sum(len(split_english(d["outputs"][system["name"]])) for d in data["documents"])
+        assert rate == {
+            "low_confidence": None,
+            "mismatched": None,
+            "unsupported": {"flagged": 0, "total": sentences, "percent": 0.0},
+        }
     markdown = (tiny_eval_run / "report.md").read_text(encoding="utf-8")
     assert "| lead-3 |" in markdown and "## Cost" in markdown
-    assert "| tiny | 100.00% (30/30) | 80.00% (24/30) | 33.33% (1/3) |" in markdown
-    assert "| lead-3 | – | – | 0.00% (0/18) |" in markdown
+    cells = [f"{r['percent']:.2f}% ({r['flagged']}/{r['total']})" for r in rates[0].values()]
+    assert f"| tiny | {' | '.join(cells)} |" in markdown
+    assert f"| lead-3 | – | – | 0.00% (0/{rates[1]['unsupported']['total']}) |" in markdown
     assert (tiny_eval_run / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
