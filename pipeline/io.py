@@ -1,25 +1,37 @@
-"""Reading articles (Markdown, text, HTML; UTF-8 or Windows-1252) and writing outputs.
+"""Reading articles (Markdown, text, HTML; UTF-8, UTF-16 or Windows-1252) and writing outputs.
 
 Reading validates at the boundary: a missing file, bytes that aren't text, text that
-decodes in no supported encoding, or an empty article raise InputError with the file
-named. HTML is reduced to Markdown by ``pipeline.html_input``.
+decodes in no supported encoding, an article over the size limit, or an empty article
+raise InputError with the file named. HTML is reduced to Markdown by
+``pipeline.html_input``. Writing makes every link target safe to write (``link_target``)
+and names outputs apart from inputs (``output_suffix``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import sys
 import unicodedata
 from dataclasses import asdict, dataclass, replace
+from html import unescape
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from pipeline.document import Document, Paragraph, Segment
-from pipeline.errors import InputError
+from pipeline.errors import ArticleTooLarge, InputError
 from pipeline.html_input import html_to_markdown, looks_like_html
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+# One article is read up to this many bytes, the batch job's default --max-bytes: a file, a
+# pipe or a device (/dev/zero) that goes on longer is refused, not read until memory runs out.
+MAX_ARTICLE_BYTES = 1_000_000
+_READ_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -33,27 +45,42 @@ class Decoded:
 
 # At most this many offsets of invalid bytes are named in the warning (the count has them all).
 MAX_OFFSETS_NAMED = 5
+# Python's "surrogateescape" error handler decodes each byte that isn't valid UTF-8 to one of
+# these lone surrogates (U+DC80-U+DCFF: 0xDC00 + the byte), in one linear pass.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+# Bytes Windows-1252 leaves undefined: C1 control codes, which no French text contains.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 
 def decode(data: bytes, name: str) -> Decoded:
-    """Decode an article's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+    """Decode an article's bytes: UTF-8 (with or without BOM), UTF-16 (with or without BOM), else Windows-1252.
 
     A few invalid bytes in UTF-8 text (more valid multi-byte characters than invalid
     bytes) don't turn the whole article into Windows-1252 mojibake: they are replaced
-    with U+FFFD and a warning names their offsets. Text with invalid bytes and no valid
-    multi-byte character is read as Windows-1252, a superset of latin-1's printable
-    characters that adds the œ, €, ’ and « » French text in that encoding uses; bytes it
-    leaves undefined are C1 control codes, which no French text contains, so they mean
-    the file is not cp1252 text.
+    with U+FFFD and a warning names their offsets. Otherwise the invalid bytes are read
+    as Windows-1252, a superset of latin-1's printable characters that adds the œ, €, ’
+    and « » French text in that encoding uses, and the valid UTF-8 around them as UTF-8
+    (a file pasted together from both encodings reads right); a warning says so. Bytes
+    Windows-1252 leaves undefined are C1 control codes, which no French text contains,
+    so they mean the file is not cp1252 text. NUL bytes at every other position, and
+    none elsewhere, are UTF-16 without a byte-order mark (LE or BE by which side they
+    are on), read with a warning; other NUL bytes mean a binary file.
 
     Raises:
         InputError: binary data, or bytes valid in none of these encodings.
     """
     warnings: tuple[str, ...] = ()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, encoding = data.decode("utf-16"), "utf-16"
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason} at "
+                f"offset {exc.start}); re-save the file as UTF-8"
+            ) from None
     elif b"\x00" in data:
-        raise InputError(f"{name}: looks like a binary file (NUL bytes), not a text article")
+        text, encoding, warnings = _decode_utf16_without_bom(data, name)
     else:
         try:
             text, encoding = data.decode("utf-8-sig"), "utf-8"
@@ -65,43 +92,106 @@ def decode(data: bytes, name: str) -> Decoded:
     return Decoded(text, encoding, warnings)
 
 
+def _decode_utf16_without_bom(data: bytes, name: str) -> tuple[str, str, tuple[str, ...]]:
+    """Bytes with NULs: UTF-16 LE or BE without a byte-order mark, or a binary file.
+
+    French text in UTF-16 is mostly ASCII and latin-1 letters, whose high byte is 0: a
+    NUL in at least half of the code units, all on one side (odd offsets: LE, even: BE),
+    and text that decodes cleanly with no U+0000 in it.
+    """
+    units = len(data) // 2
+    if len(data) % 2 == 0 and units:
+        for encoding, label, high in (("utf-16-le", "UTF-16 LE", data[1::2]), ("utf-16-be", "UTF-16 BE", data[0::2])):
+            if 2 * high.count(0) < units:
+                continue
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" not in text:
+                warning = f"input: {name} has no byte-order mark; its NUL bytes say {label}: read as {label}"
+                return text, encoding, (warning,)
+    raise InputError(f"{name}: looks like a binary file (NUL bytes), not a text article")
+
+
+def _byte_offset(text: str, index: int, bom: int) -> int:
+    """The byte offset in the file of character ``index`` of ``text`` decoded with surrogateescape."""
+    return bom + len(text[:index].encode("utf-8", "surrogateescape"))
+
+
 def _decode_damaged(data: bytes, name: str) -> tuple[str, str, tuple[str, ...]]:
-    """Bytes that aren't valid UTF-8: UTF-8 with a few bad bytes replaced, or Windows-1252."""
-    bad: list[int] = []
-    pos = 0
-    while True:  # the offsets of the invalid bytes, one error at a time
-        try:
-            data[pos:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            bad.append(pos + exc.start)
-            pos += exc.end
-    text = data.decode("utf-8-sig", errors="replace")
-    multibyte = sum(1 for c in text if ord(c) > 0x7F and c != "\ufffd")
-    if multibyte >= len(bad):
-        named = ", ".join(map(str, bad[:MAX_OFFSETS_NAMED])) + (", ..." if len(bad) > MAX_OFFSETS_NAMED else "")
-        return text, "utf-8", (
-            f"input: {len(bad)} byte(s) of {name} are not valid UTF-8 (offsets {named}); "
-            f"each was replaced with U+FFFD",
+    """Bytes that aren't valid UTF-8: UTF-8 with a few bad bytes replaced, or Windows-1252 where UTF-8 fails."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    text = data[bom:].decode("utf-8", "surrogateescape")
+    escaped = list(islice(_ESCAPED.finditer(text), MAX_OFFSETS_NAMED))
+    bad = len(_ESCAPED.findall(text))
+    multibyte = len(_MULTIBYTE.findall(text))
+    offsets = [_byte_offset(text, m.start(), bom) for m in escaped]
+    named = ", ".join(map(str, offsets)) + (", ..." if bad > MAX_OFFSETS_NAMED else "")
+    if multibyte >= bad:
+        return _ESCAPED.sub("\ufffd", text), "utf-8", (
+            f"input: {bad} byte(s) of {name} are not valid UTF-8 (offsets {named}); each was replaced with U+FFFD",
         )
-    try:
-        return data.decode("cp1252"), "cp1252", ()
-    except UnicodeDecodeError as exc:
+    undefined = next((m for m in _ESCAPED.finditer(text) if ord(m.group()) - 0xDC00 in _CP1252_UNDEFINED), None)
+    if undefined is not None:
         raise InputError(
-            f"{name}: byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8 or "
-            f"Windows-1252 (latin-1); re-save the file as UTF-8"
-        ) from None
+            f"{name}: byte 0x{ord(undefined.group()) - 0xDC00:02x} at offset "
+            f"{_byte_offset(text, undefined.start(), bom)} is not valid UTF-8 or Windows-1252 (latin-1); "
+            f"re-save the file as UTF-8"
+        )
+    text = _ESCAPED.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252"), text)
+    if not multibyte:
+        return text, "cp1252", (f"input: {name} is not UTF-8: read as Windows-1252 (cp1252)",)
+    return text, "utf-8+cp1252", (
+        f"input: {name} mixes UTF-8 with {bad} byte(s) of another encoding (offsets {named}): "
+        f"those were read as Windows-1252 (cp1252), the rest as UTF-8",
+    )
 
 
-def read_article(path: str) -> Document:
-    """Read one article from a file path, or from standard input when ``path`` is "-".
+def read_limited(stream: BinaryIO, name: str, max_bytes: int) -> bytes:
+    """All of ``stream``, read in chunks, or ArticleTooLarge as soon as it passes ``max_bytes``.
+
+    Chunks, so an endless source (/dev/zero, a pipe that never closes) stops at the
+    limit instead of filling the memory.
 
     Raises:
-        InputError: missing or unreadable file, binary or undecodable bytes, empty article.
+        ArticleTooLarge: more than ``max_bytes`` bytes (the message names the limit).
+        OSError: the stream can't be read.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK, max_bytes + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise ArticleTooLarge(f"{name}: more than {max_bytes} bytes, over the limit of {max_bytes} for one article")
+
+
+def read_article(path: str, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Document:
+    """Read one article from a file path, or from standard input when ``path`` is "-".
+
+    A pipe or a device given as a path (``<(cmd)``, /dev/stdin) is read like standard
+    input, up to the same limit.
+
+    Raises:
+        ArticleTooLarge: more than ``max_bytes`` bytes.
+        InputError: missing, unreadable or closed input, binary or undecodable bytes, empty article.
     """
     if path == "-":
         name, doc_id = "<stdin>", "stdin"
-        data = sys.stdin.buffer.read()
+        stdin = sys.stdin  # None when the shell closed it (precis summarize - <&-)
+        closed = f"{name}: standard input is closed; give an article file, or pipe an article into -"
+        if stdin is None:
+            raise InputError(closed)
+        try:
+            data = read_limited(stdin.buffer, name, max_bytes)
+        except (AttributeError, ValueError):  # replaced by a stream without bytes, or closed by the caller
+            raise InputError(closed) from None
+        except OSError as exc:
+            raise InputError(f"{name}: can't be read ({exc.strerror})") from None
     else:
         p = Path(path)
         name, doc_id = path, p.stem
@@ -110,7 +200,13 @@ def read_article(path: str) -> Document:
         if p.is_dir():
             raise InputError(f"{path}: is a directory, not an article file")
         try:
-            data = p.read_bytes()
+            with open(p, "rb") as f:
+                info = os.fstat(f.fileno())
+                if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:  # refused before reading any of it
+                    raise ArticleTooLarge(
+                        f"{path}: {info.st_size} bytes, over the limit of {max_bytes} for one article"
+                    )
+                data = read_limited(f, name, max_bytes)
         except OSError as exc:
             raise InputError(f"{path}: can't be read ({exc.strerror})") from None
     decoded = decode(data, name)
@@ -129,6 +225,113 @@ def to_document(text: str, name: str, doc_id: str, html: bool = False) -> Docume
     if not text.strip():
         raise InputError(f"{name}: the article is empty (nothing but whitespace)")
     return Document(id=doc_id, text=text)
+
+
+# --- links -----------------------------------------------------------------------
+
+# The schemes a written link may have: an allowlist, so javascript:, vbscript:, data:, file:
+# and whatever a browser runs next stay out. Targets without a scheme (relative, "#part") are
+# kept as text, not links: they point into the article's own site, not beside the output.
+LINK_SCHEMES = ("http", "https", "mailto")
+# What a written target keeps as it is: RFC 3986's reserved and unreserved characters, and
+# "%" so an escape isn't escaped twice. Everything else (spaces, < > " ( ) `, backslashes,
+# controls, non-ASCII as UTF-8) is percent-encoded, so a target can't end a Markdown link or
+# autolink, open a code span, or open an HTML tag or attribute (markdown-it's normalizeLink
+# encodes the same way).
+_URL_SAFE = "/:?#[]@!$&'*+,;=%~"
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark 2.4: any ASCII punctuation
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SCHEME_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+
+
+def _scheme(url: str) -> str | None:
+    """The scheme a browser could see in ``url`` (lowercase), or None for a relative target.
+
+    Controls and blanks anywhere are left out first: browsers drop tabs and newlines inside
+    a URL and blanks around it, so ``java\tscript:`` and `` javascript:`` are javascript:.
+    Whatever precedes the first ":" before any "/", "?" or "#" is a scheme (an invalid
+    one, as in ``10:30``, too: it is returned as written, and allowed nowhere).
+    """
+    squashed = "".join(c for c in url if not unicodedata.category(c).startswith(("C", "Z")))
+    head = re.split(r"[/?#]", squashed, maxsplit=1)[0]
+    return head.partition(":")[0].lower() if ":" in head else None
+
+
+def _decoded(target: str) -> str:
+    """A link destination as CommonMark reads it (backslash escapes, then character references
+    ending in ";"), without the blanks and controls around it or tabs and newlines inside it
+    (as browsers read it)."""
+    url = _ENTITY.sub(lambda m: unescape(m.group()), _BACKSLASH_ESCAPE.sub(r"\1", target))
+    return re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+
+
+def link_target(target: str) -> str | None:
+    """``target`` as it is safe to write in Markdown, JSON and HTML, or None where its scheme isn't allowed.
+
+    The target is decoded (``_decoded``), then percent-encoded (``_URL_SAFE``); an "&" that
+    would read as a character reference again is encoded too, so the result reads back as
+    itself (``link_target(link_target(t)) == link_target(t)``).
+    """
+    url = _decoded(target)
+    scheme = _scheme(url)
+    if scheme is not None and scheme not in LINK_SCHEMES:
+        return None
+    return _ENTITY.sub(lambda m: "%26" + m.group()[1:], quote(url, safe=_URL_SAFE))
+
+
+def is_absolute(target: str) -> bool:
+    """Whether a target ``link_target`` returned is a link to follow (http, https, mailto), not a relative one."""
+    return re.match(r"(?:https?|mailto):", target, re.IGNORECASE) is not None
+
+
+def _dropped(scheme: str | None) -> str:
+    # The scheme is named only when it is a valid name: the warning is written into the
+    # outputs, and an invalid "scheme" can hold anything, markup included.
+    named = f"{scheme!r}" if scheme and _SCHEME_NAME.fullmatch(scheme) else "that isn't valid"
+    return f"its target has a scheme {named}, and only {', '.join(LINK_SCHEMES)} links are written"
+
+
+def safe_links(doc: Document) -> Document:
+    """``doc`` with every link target as ``link_target`` writes it, and links it refuses dropped.
+
+    A dropped link keeps its text in the translation, and a warning on the document names
+    it. Inline markup put back into a translation (``Segment.markup``) with a link whose
+    scheme isn't allowed is dropped for that segment, which is then written plain. Applied
+    by each writer (Markdown, JSON, the reading view) and by ``summarize_files`` before them,
+    so the warning is shown: a second pass finds nothing to change.
+    """
+    warnings: list[str] = []
+    paragraphs = []
+    for para in doc.paragraphs:
+        links = []
+        for label, target in para.links:
+            safe = link_target(target)
+            if safe is None:
+                why = _dropped(_scheme(_decoded(target)))
+                warnings.append(f"links: paragraph {para.index}: link {label!r} dropped: {why}")
+            else:
+                links.append((label, safe))
+        paragraphs.append(para if tuple(links) == para.links else replace(para, links=tuple(links)))
+    segments = []
+    for seg in doc.segments:
+        refused = _refused_markup_link(seg.markup) if seg.markup is not None and ":" in seg.markup else None
+        if refused is not None:
+            warnings.append(f"links: segment {seg.index}: markup dropped, the sentence is written plain: {refused}")
+            seg = replace(seg, markup=None)
+        segments.append(seg)
+    if tuple(paragraphs) == doc.paragraphs and not warnings:
+        return doc
+    return replace(doc, paragraphs=tuple(paragraphs), segments=tuple(segments), warnings=(*doc.warnings, *warnings))
+
+
+def _refused_markup_link(markup: str) -> str | None:
+    """Why a link of a translation's inline markup can't be written, or None when all can."""
+    from pipeline.inline import read  # markdown-it, as the markup was read and is read back
+
+    for span in read(markup)[1]:
+        if span.kind == "link" and link_target(span.target) is None:
+            return _dropped(_scheme(_decoded(span.target)))
+    return None
 
 
 # --- writing ---------------------------------------------------------------------
@@ -223,7 +426,14 @@ def render_translation(doc: Document, heading_shift: int = 0) -> str:
 
 
 def render_markdown(doc: Document) -> str:
-    """Title, summary, then the full translation in its paragraphs."""
+    """Title, summary, then the full translation in its paragraphs; then links and warnings.
+
+    Link targets are written as ``safe_links`` leaves them: an autolink for http, https and
+    mailto, a code span for a relative target (percent-encoded, neither can hold a "<" or
+    a backtick to break out of); "<" in link texts and warnings is escaped, so no raw HTML
+    reaches a Markdown renderer from them.
+    """
+    doc = safe_links(doc)
     summary = doc.summary or "_(no summary)_"
     if doc.failure is not None and doc.summary is None:
         summary = f"_(no summary: the {doc.failure.stage} stage failed, see Warnings)_"
@@ -238,10 +448,20 @@ def render_markdown(doc: Document) -> str:
     inline = {s.paragraph for s in doc.segments if s.markup is not None}
     links = [link for para in doc.paragraphs if para.index not in inline for link in para.links]
     if links:  # the translation keeps each link's text, not its target
-        parts += ["## Links", "\n".join(f"- {label}: <{target}>" for label, target in links)]
+        parts += ["## Links", "\n".join(f"- {_escape_tags(label)}: {_target_markdown(t)}" for label, t in links)]
     if doc.warnings:
-        parts += ["## Warnings", "\n".join(f"- {w}" for w in doc.warnings)]
+        parts += ["## Warnings", "\n".join(f"- {_escape_tags(w)}" for w in doc.warnings)]
     return "\n\n".join(parts) + "\n"
+
+
+def _escape_tags(text: str) -> str:
+    """``text`` with each "<" backslash-escaped: CommonMark then shows it, and never reads a tag there."""
+    return text.replace("<", "\\<")
+
+
+def _target_markdown(target: str) -> str:
+    """A safe target (``link_target``) in Markdown: an autolink to follow, or a relative one as code."""
+    return f"<{target}>" if is_absolute(target) else f"`{target}`"
 
 
 def to_record(
@@ -256,8 +476,10 @@ def to_record(
 
     ``signature`` is the output signature (``pipeline.signature``); stage annotations
     are listed only when a stage made some, on the article and on its segments; and
-    ``failure`` (stage, code, message) only when a stage failed on the article.
+    ``failure`` (stage, code, message) only when a stage failed on the article. Links are
+    as ``safe_links`` leaves them.
     """
+    doc = safe_links(doc)
     record = {
         "id": doc.id,
         "title": title_of(doc),
@@ -305,6 +527,18 @@ def to_record(
 
 def render_json(doc: Document, **meta: Any) -> str:
     return json.dumps(to_record(doc, **meta), ensure_ascii=False, indent=2) + "\n"
+
+
+# Outputs are named <article>.en.<format>, so an output written beside its French source
+# (--out the folder the article is in) can't take the source's name: article.md gives
+# article.en.md, page.html page.en.html. ``api.summarize_files`` also skips any name that is
+# an input already (article.en.md given as an input, or a link to one).
+OUTPUT_TAG = ".en"
+
+
+def output_suffix(format: str) -> str:
+    """The end of an output's name in ``format`` (md, json, html): ``.en.md``."""
+    return f"{OUTPUT_TAG}.{format}"
 
 
 def unique_name(stem: str, taken: set[str], suffix: str = "") -> str:

@@ -12,7 +12,9 @@ versions, config), as the JSON has them.
 Everything is escaped with ``html.escape``; the page has inline CSS and no script, and
 its Content-Security-Policy forbids loading anything, so it opens anywhere, offline, and
 can be archived as it is. The only URLs are the article's own links (http, https,
-mailto), which a reader may follow.
+mailto), which a reader may follow, percent-encoded by ``io.link_target``; a relative
+target is shown as text, and a link with another scheme (javascript:, data:) is dropped
+with a warning (``io.safe_links``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from html import escape
 from typing import Any
 
 from pipeline.document import Document, Paragraph, Segment
-from pipeline.io import title_of
+from pipeline.io import is_absolute, link_target, safe_links, title_of
 from pipeline.reading_style import CSS
 
 # Highlight class -> its legend entry. The class is also the flag's name (before any ":").
@@ -34,7 +36,6 @@ HIGHLIGHTS = {
 }
 NOTES = {"retried": "retried with safer settings", "verbatim": "copied as it is (code), not translated"}
 NO_SUPPORT = "matches no sentence of the translation"
-LINK_SCHEMES = ("http://", "https://", "mailto:")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
@@ -245,10 +246,11 @@ def _links(doc: Document) -> str:
     rows = []
     for para in doc.paragraphs:
         for label, url in para.links:
-            if url.strip() == "#":
+            safe = link_target(url)  # None: javascript:, data:... (safe_links dropped them already)
+            if safe is None or safe == "#":
                 continue
-            target = escape(url)
-            if url.lower().startswith(LINK_SCHEMES):  # never javascript: or data:
+            target = escape(safe)
+            if is_absolute(safe):  # a relative target points into the article's site: text, not a link
                 target = f'<a href="{target}" rel="noopener noreferrer">{target}</a>'
             rows.append(f"<li>¶{para.index} {escape(label)}: {target}</li>")
     return f'<h2>Links</h2><ul id="links">{"".join(rows)}</ul>' if rows else ""
@@ -284,6 +286,7 @@ def render_html(doc: Document, **meta: Any) -> str:
         meta: what ``io.render_json`` gets (``Pipeline.meta()``): ``signature``, ``models``,
             ``config``, ``versions``; any may be missing.
     """
+    doc = safe_links(doc)
     title = title_of(doc)
     summary = _summary(doc)
     failure = ""

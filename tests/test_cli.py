@@ -69,7 +69,7 @@ def test_article_ten_times_the_sample_is_chunked(tmp_path: Path) -> None:
     article.write_text("\n\n".join([body] * 10), encoding="utf-8")
     result = run("summarize", "--config", TINY, "--format", "json", "--out", str(tmp_path / "out"), str(article))
     assert result.exit_code == 0, result.output
-    data = json.loads((tmp_path / "out" / "long.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / "out" / "long.en.json").read_text(encoding="utf-8"))
     assert len(data["segments"]) == 160
     assert all(s["translation"] for s in data["segments"])
     assert data["summary_chunks"] > 1
@@ -81,7 +81,24 @@ def test_out_dir_and_several_files(tmp_path: Path) -> None:
     other.write_text("# Titre\n\nUne phrase. Une autre.", encoding="utf-8")
     result = run("summarize", "-c", TINY, "--out", str(tmp_path / "out"), SAMPLE, str(other))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["jedi-cloud.fr-2.md", "jedi-cloud.fr.md"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["jedi-cloud.fr-2.en.md", "jedi-cloud.fr.en.md"]
+
+
+def test_output_beside_its_source_leaves_the_source_alone(tmp_path: Path) -> None:
+    article = tmp_path / "article.md"
+    article.write_bytes(Path(SAMPLE).read_bytes())
+    result = run("summarize", "-c", TINY, "--set", "pipeline=[segment]", "--out", str(tmp_path), str(article))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.en.md", "article.md"]
+    assert article.read_bytes() == Path(SAMPLE).read_bytes()
+
+
+def test_stdin_is_read_up_to_the_limit() -> None:
+    result = run("summarize", "-c", TINY, "--set", "pipeline=[segment]", "-", input=b"Un. " * 250_001)
+    assert result.exit_code == 2
+    assert result.output == (
+        "precis: error: [E220] <stdin>: more than 1000000 bytes, over the limit of 1000000 for one article\n"
+    )
 
 
 def test_stdin_and_set_override() -> None:

@@ -22,7 +22,18 @@ LOST = [
 ]
 PARAGRAPHS = (
     Paragraph(0, "heading", level=1),
-    Paragraph(1, "text", links=(("Le Monde", "https://lemonde.fr/a?b=1&c=2"), ("ici", "#"), ("x", "javascript:x()"))),
+    Paragraph(
+        1,
+        "text",
+        links=(
+            ("Le Monde", "https://lemonde.fr/a?b=1&c=2"),
+            ("ici", "#"),
+            ("x", "javascript:x()"),
+            ("s", 'https://ex.org/"><script>'),
+            ("rel", "/a b"),
+            ("d", "Data:text/html,x"),
+        ),
+    ),
     Paragraph(2, "list_item", marker="-"),
     Paragraph(3, "code"),
     Paragraph(4, "table_cell", cell=Cell(0, 0, 0)),
@@ -108,6 +119,14 @@ DOC = Document(
     warnings=("consistency: segment 1: not found in the translation: number '10 milliards'",),
     annotations={"support": SUPPORT},
     timings={"translate": 1.5},
+)
+
+
+# The warnings the page adds: the links it refuses to write (io.safe_links).
+DROPPED = tuple(
+    f"links: paragraph 1: link {label!r} dropped: its target has a scheme {scheme!r}, "
+    "and only http, https, mailto links are written"
+    for label, scheme in (("x", "javascript"), ("d", "data"))
 )
 
 
@@ -340,8 +359,14 @@ def test_everything_escaped_and_nothing_loaded(page: Page) -> None:
     assert [e["tag"] for e in page.elements if e["tag"] in ("script", "img", "link", "iframe", "object")] == []
     assert [e for e in page.elements if "src" in e] == []
     external = [a["href"] for a in page.find(tag="a") if not a["href"].startswith("#")]
-    assert external == ["https://lemonde.fr/a?b=1&c=2"]  # the article's own link; not javascript:, not "#"
-    assert page.find(id="links")[0]["text"] == "¶1 Le Monde: https://lemonde.fr/a?b=1&c=2¶1 x: javascript:x()"
+    # the article's own links, percent-encoded; not javascript: or data:, not "#", not a relative one
+    assert external == ["https://lemonde.fr/a?b=1&c=2", "https://ex.org/%22%3E%3Cscript%3E"]
+    assert [li["text"] for li in page.find(tag="li") if li["text"].startswith("¶")] == [
+        "¶1 Le Monde: https://lemonde.fr/a?b=1&c=2",
+        "¶1 s: https://ex.org/%22%3E%3Cscript%3E",
+        "¶1 rel: /a%20b",  # text: it points into the article's own site
+    ]
+    assert [w["text"] for w in page.find(id="warnings")] == ["".join(DOC.warnings + DROPPED)]
     (csp,) = page.find(tag="meta", **{"http-equiv": "Content-Security-Policy"})
     assert csp["content"] == "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -365,7 +390,7 @@ def test_legend_counts_and_provenance(page: Page) -> None:
     )
     assert json.loads(page.find(tag="pre")[-1]["text"]) == META["config"]
     assert page.find(tag="title")[0]["text"] == "The JEDI contract · precis"
-    assert page.find(id="warnings")[0]["text"] == DOC.warnings[0]
+    assert page.find(id="warnings")[0]["text"] == "".join(DOC.warnings + DROPPED)
 
 
 def test_failed_stage_and_bare_document() -> None:
