@@ -6,17 +6,27 @@ ARTICLE ?= samples/jedi-cloud.fr.md
 CONFIG  ?= configs/default.yaml
 FORMAT  ?= md
 
-.PHONY: install summarize smoke test lint segeval checkeval eval bench fuzz scaling nightly nightly-demo clean
+.PHONY: install lock summarize smoke test lint segeval checkeval eval bench fuzz scaling nightly nightly-demo clean
 
 install: $(BIN)/precis
 
-# torch is pinned to the CPU wheel on these machines: an unpinned torch pulls a multi-GB CUDA build.
-$(BIN)/precis: pyproject.toml
+# Every package at the exact version and hash of requirements.lock (the dev and ray extras
+# included; torch is its CPU build: an unpinned torch pulls a multi-GB CUDA build), then
+# precis itself, editable, with nothing resolved anew: the same set on every machine.
+LOCK := requirements.lock
+$(BIN)/precis: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Resolve pyproject.toml's ranges (with the dev and ray extras) and requirements.in anew into
+# requirements.lock: after changing a dependency, or to take upstream fixes (README: Installing).
+PIP_TOOLS := pip-tools==7.7.0
+lock:
+	test -x $(BIN)/pip-compile || $(BIN)/pip install --quiet $(PIP_TOOLS)
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --extra dev --extra ray \
+		--output-file $(LOCK) pyproject.toml requirements.in
 
 summarize: install
 	$(BIN)/precis summarize --config $(CONFIG) --format $(FORMAT) $(ARTICLE)
