@@ -72,6 +72,10 @@ def batch(
     metrics: Annotated[
         Path | None, typer.Option("--metrics", help="Prometheus textfile kept up to date (default OUT/metrics.prom).")
     ] = None,
+    article_timeout: Annotated[
+        float,
+        typer.Option("--article-timeout", help="Seconds an article may take; a longer one fails with E430."),
+    ] = 600.0,
     ray_actors: Annotated[int, typer.Option("--ray-actors", min=1, help="Ray actors (each loads the models).")] = 1,
     ray_cpus_per_actor: Annotated[float, typer.Option("--ray-cpus-per-actor", min=0)] = 1.0,
     ray_gpus_per_actor: Annotated[float, typer.Option("--ray-gpus-per-actor", min=0)] = 0.0,
@@ -100,6 +104,7 @@ def batch(
         use_cache=not no_cache,
         log_json=True if log_json else None,
         metrics=metrics,
+        article_timeout=article_timeout,
         ray_actors=ray_actors,
         ray_cpus_per_actor=ray_cpus_per_actor,
         ray_gpus_per_actor=ray_gpus_per_actor,

@@ -25,15 +25,32 @@ one aside (``set_aside``), so the run starts a new cache. If SQLite reports an e
 later (a file damaged meanwhile, a full disk), the cache turns itself off for the rest
 of the process (``broken``): every sentence is then a miss and is translated, nothing
 is stored, and a warning says why.
+
+Trust: whoever can write the cache decides what the translations of the sentences it
+holds are. So a cache is used only if no one but this user could have written it
+(``untrusted``): the file, and its WAL and shared-memory files, must belong to this
+user and be writable by no one else (not group, not others), and each folder above it
+must belong to this user or root and, if anyone may write to it, have the sticky bit
+(as /tmp and /var/tmp do, where no one can rename or delete another's files). A cache
+refused is not opened: the run works without one, with one warning line. A cache this
+class creates is created 0600, and SQLite gives its WAL and shared-memory files the
+same mode. A folder it creates for the cache is 0700 (``files.private_folder``). The
+check follows symlinks; Linux's ``fs.protected_symlinks`` (on by default) already
+refuses to follow another user's symlink planted in a sticky world-writable folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
+import stat
 import time
 from pathlib import Path
+
+from pipeline.errors import OutputError
+from pipeline.files import private_folder
 
 log = logging.getLogger("precis.cache")
 
@@ -75,14 +92,38 @@ class SQLiteTranslationCache:
         self.hits = 0  # sentences asked for and found, repeats included
         self.misses = 0  # sentences asked for and not found: the translator translates them
         self.broken: str | None = None  # why the cache turned itself off, if it did
+        self.refused: str | None = None  # why the cache wasn't trusted (``untrusted``), if it wasn't
         self.conn: sqlite3.Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            create(self.path)
+        except OutputError as exc:  # a folder it can't make, or one that isn't this user's alone
+            self._refuse(exc.message)
+            return
+        except OSError as exc:
+            self._turn_off(exc)
+            return
+        problem = untrusted(self.path)
+        if problem is not None:
+            self._refuse(problem)
+            return
+        try:
             # isolation_level=None: no implicit transactions; each store opens its own.
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self._setup(timeout)
         except (sqlite3.DatabaseError, OSError) as exc:
             self._turn_off(exc)
+            return
+        # Again now that SQLite has opened its WAL and shared-memory files: one planted
+        # between the check above and the open is someone else's.
+        problem = untrusted(self.path)
+        if problem is not None:
+            self.close()
+            self._refuse(problem)
+
+    def _refuse(self, problem: str) -> None:
+        """Work without the cache: someone else could have written it."""
+        self.refused = problem
+        log.warning("translation cache %s not used: %s; sentences are translated without it", self.path, problem)
 
     def _turn_off(self, exc: Exception) -> None:
         """Work without the cache from now on: a damaged file or a full disk must not fail articles."""
@@ -199,6 +240,62 @@ class SQLiteTranslationCache:
             self.conn = None
 
 
+def create(path: Path) -> None:
+    """Make the cache file, empty (SQLite's empty database) and 0600, if it doesn't exist; its folder 0700 if missing.
+
+    ``O_EXCL | O_NOFOLLOW``: a file or symlink that appears at ``path`` meanwhile is left
+    alone (and then checked by ``untrusted``), never written through.
+
+    Raises:
+        OutputError: the folder can't be made, or is a symlink, another user's, or open to others.
+        OSError: the file can't be made.
+    """
+    if not path.parent.exists():
+        private_folder(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def untrusted(path: Path) -> str | None:
+    """Why someone other than this user could have written the cache at ``path``, or None (see the module's docstring).
+
+    Absent files and folders are fine: what this user creates is this user's.
+    """
+    me = os.getuid()
+    real = Path(os.path.realpath(path))
+    try:
+        for folder in real.parents:
+            try:
+                st = os.stat(folder)
+            except FileNotFoundError:
+                continue
+            if st.st_uid not in (me, 0):
+                return f"the folder {folder} belongs to another user (uid {st.st_uid}); use a folder of your own"
+            if st.st_mode & stat.S_IWOTH and not st.st_mode & stat.S_ISVTX:
+                return (
+                    f"anyone can write to the folder {folder} (mode {stat.S_IMODE(st.st_mode):o}) and it has no "
+                    f"sticky bit, so anyone can replace the cache; use a folder of your own"
+                )
+        for file in (real, real.with_name(real.name + "-wal"), real.with_name(real.name + "-shm")):
+            try:
+                st = os.stat(file)
+            except FileNotFoundError:
+                continue
+            if st.st_uid != me:
+                return f"{file} belongs to another user (uid {st.st_uid}); use a cache of your own"
+            if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return (
+                    f"{file} can be written by others (mode {stat.S_IMODE(st.st_mode):o}); "
+                    f"if only you wrote it, run chmod go-w {file}"
+                )
+    except OSError as exc:
+        return f"it can't be checked: {exc.strerror or exc}"
+    return None
+
+
 def check(path: Path) -> str | None:
     """What is wrong with the cache file at ``path`` (SQLite's words), or None when it is sound or absent.
 
@@ -245,6 +342,8 @@ class _Transaction:
         self.conn = conn
 
     def __enter__(self) -> None:
+        if self.conn.in_transaction:  # one a time limit (SIGALRM) cut between BEGIN and the with block
+            self.conn.execute("ROLLBACK")
         self.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *rest: object) -> None:

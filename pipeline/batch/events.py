@@ -1,9 +1,15 @@
-"""A batch run's events on stderr: a progress bar on a terminal, JSON lines for cron."""
+"""A batch run's events on stderr: a progress bar on a terminal, JSON lines for cron.
+
+Logs are best effort, results are not: a line stderr refuses (closed, a full device such
+as ``2>/dev/full``, a pipe whose reader is gone) is counted as lost, never raised, and
+the run goes on; the manifest says how many were lost (``logs_lost``).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -21,27 +27,49 @@ class Reporter:
     """
 
     def __init__(self, stream: TextIO | None = None, json_lines: bool | None = None) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        # None when the process started with stderr closed (2>&-): every line is then lost.
+        self.stream: TextIO | None = stream if stream is not None else sys.stderr
+        try:
+            tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        except (OSError, ValueError):  # a closed stream
+            tty = False
         self.json = (not tty) if json_lines is None else json_lines
         self.bar = tty and not self.json
         self.run_id: str | None = None
+        self.lost = 0  # event lines stderr refused
         self._bar_shown = False
         self._last_progress = 0.0
 
     def event(self, name: str, text: str | None = None, /, **fields: Any) -> None:
-        """One event: a JSON object with ts, event, run and ``fields``; or ``text`` for people."""
+        """One event: a JSON object with ts, event, run and ``fields``; or ``text`` for people.
+
+        Never raises for stderr: a line it refuses is counted in ``lost``.
+        """
         if self.json:
             row = {"ts": now_iso(), "event": name}
             if self.run_id:
                 # run_id on every line, for log search; "run" is the same, kept for existing parsers
                 row["run_id"] = row["run"] = self.run_id
             row.update(fields)
-            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            line = json.dumps(row, ensure_ascii=False) + "\n"
         elif text is not None:
             self._clear_bar()
-            self.stream.write(f"precis: {text}\n")
-        self.stream.flush()
+            line = f"precis: {text}\n"
+        else:
+            return
+        if not self._write(line):
+            self.lost += 1
+
+    def _write(self, text: str) -> bool:
+        """Write and flush ``text``; False if stderr refused it (closed, full, a broken pipe)."""
+        if self.stream is None:
+            return False
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # ValueError: "I/O operation on closed file"
+            return False
+        return True
 
     @contextmanager
     def notices(self) -> Iterator[None]:
@@ -88,14 +116,34 @@ class Reporter:
         filled = min(width, round(width * seen / total)) if total else width
         left = (total - seen) / rate if rate > 0 and total > seen else 0
         eta = time.strftime("%H:%M:%S", time.gmtime(left)) if left else "--:--:--"
-        self.stream.write(
+        # A redraw stderr refuses isn't a lost line: the next one shows the same counts.
+        self._bar_shown = self._write(
             f"\r[{'#' * filled}{'.' * (width - filled)}] {seen}/{total}  done {done}  "
             f"skipped {skipped}  failed {failed}  {rate:.2f}/s  ETA {eta}\033[K"
         )
-        self.stream.flush()
-        self._bar_shown = True
 
     def _clear_bar(self) -> None:
         if self._bar_shown:
-            self.stream.write("\r\033[K")
+            self._write("\r\033[K")
             self._bar_shown = False
+
+
+def reserve_standard_fds() -> None:
+    """Open /dev/null on file descriptors 0, 1 and 2 where they are closed (``precis batch ... 2>&-``).
+
+    The kernel gives a new file the lowest free descriptor: with 2 closed, the lock file,
+    a result being written or the cache would get it, and whatever a library writes to
+    stderr (CTranslate2's and Ray's C++ logs, a crash report) would land in that file.
+    SQLite guards its own files the same way.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if null != fd:  # lower ones are open (filled first), so only another thread can make this so
+                os.dup2(null, fd)
+                os.close(null)

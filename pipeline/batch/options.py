@@ -20,6 +20,8 @@ class BatchOptions:
         group_size: articles sent through the pipeline together (sentences are batched
             across them); memory grows with it, not with the size of the input.
         max_failures: stop after this many failed articles (pytest's --maxfail); None: never.
+        article_timeout: seconds an article may take; one that takes longer fails with
+            E430 (ArticleTimeout) and the run goes on (see ``batch.worker.Worker``); None: no limit.
         limits: size and language checks on each article.
         cache: the SQLite translation cache; None: ``OUT/cache.sqlite``.
         use_cache: False turns the cache off.
@@ -35,6 +37,7 @@ class BatchOptions:
     engine: str = "local"
     group_size: int = 16
     max_failures: int | None = None
+    article_timeout: float | None = 600.0
     limits: Limits = field(default_factory=Limits)
     cache: Path | None = None
     use_cache: bool = True

@@ -14,21 +14,22 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pipeline.batch.signals as signals
 from pipeline.batch.cache import check as check_cache
-from pipeline.batch.cache import set_aside
+from pipeline.batch.cache import set_aside, untrusted
 from pipeline.batch.engines import Engine
 from pipeline.batch.engines import get as get_engine
-from pipeline.batch.events import Reporter
+from pipeline.batch.events import Reporter, reserve_standard_fds
 from pipeline.batch.inputs import Item, kind_of, list_items
 from pipeline.batch.keys import run_key
 from pipeline.batch.manifest import Counts, Manifest
@@ -38,7 +39,7 @@ from pipeline.batch.report import write_report
 from pipeline.batch.state import Run
 from pipeline.batch.store import Lock, Store, describe
 from pipeline.config import Config
-from pipeline.errors import OutputError, PrecisError
+from pipeline.errors import ConfigError, OutputError, PrecisError
 from pipeline.files import describe as describe_os_error
 from pipeline.files import output_folder
 from pipeline.signature import Signature
@@ -53,6 +54,13 @@ class RunResult:
     counts: Counts
     exit_code: int
     manifest: Path
+
+
+@dataclass(kw_only=True)
+class RunManifest(Manifest):
+    """The manifest, with the event lines stderr refused (``events.Reporter.lost``): the log is then incomplete."""
+
+    logs_lost: int = 0
 
 
 def new_run_id(out: Path) -> str:
@@ -73,15 +81,22 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
         the run's result; its ``exit_code`` is 0 when every article is done, 1 when some
         failed or the run stopped at ``max_failures``.
 
+    Logs are best effort, results are not: an event line stderr refuses (closed, full,
+    a broken pipe) is counted in the manifest's ``logs_lost`` and the run goes on.
+
     Raises:
-        ConfigError: an unknown engine.
+        ConfigError: an unknown engine, or options it can't run with (a time limit that
+            isn't a positive number of seconds, a Ray pool Ray can't make).
         InputError: the input doesn't exist or isn't a supported kind.
         LockError: another run holds the output folder.
         ModelUnavailable, ConfigError: the pipeline can't be built.
         EngineError: the engine can't run (Ray missing or failing, models that give
             another signature than the keys').
     """
+    reserve_standard_fds()
     engine_cls = get_engine(options.engine)
+    _check_options(options)
+    engine_cls.check(options)
     options = options.absolute()
     reporter = reporter or Reporter(json_lines=options.log_json)
     input_kind = kind_of(options.input)
@@ -98,7 +113,7 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
             _announce(run, lock, ignored)
             engine = engine_cls(
                 config,
-                options,
+                run.options,  # without the cache if it was refused
                 run_id=run.run_id,
                 signature=signature,
                 on_load=partial(_models_ready, run, manifest),
@@ -131,6 +146,17 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
     return result
 
 
+def _check_options(options: BatchOptions) -> None:
+    """Reject what no engine can run with (the CLI checks its options' bounds; a library caller may not).
+
+    Raises:
+        ConfigError: ``article_timeout`` isn't None or a finite number of seconds above 0.
+    """
+    limit = options.article_timeout
+    if limit is not None and not (isinstance(limit, int | float) and math.isfinite(limit) and limit > 0):
+        raise ConfigError(f"--article-timeout {limit!r}: give a number of seconds above 0")
+
+
 def _begin(
     config: Config,
     options: BatchOptions,
@@ -140,8 +166,11 @@ def _begin(
     signature: Signature,
     ignored: list[str],
     total: int,
-) -> tuple[Run, Lock, Manifest]:
-    """Take the output folder's lock, clean what a killed run left, and write the manifest of a run starting."""
+) -> tuple[Run, Lock, RunManifest]:
+    """Take the output folder's lock, clean what a killed run left, and write the manifest of a run starting.
+
+    The run's options (``Run.options``) are ``options`` without the cache if it was refused.
+    """
     output_folder(options.out, "--out")
     run_id = new_run_id(options.out)
     reporter.run_id = run_id
@@ -150,9 +179,10 @@ def _begin(
     try:
         store = Store(options.out)
         removed = store.clean()
+        options = _trust_cache(options, reporter)
         run = Run(store, run_id, options, reporter, total)
         cache_set_aside = _check_cache(options, run_id, reporter)
-        manifest = Manifest.start(
+        manifest = RunManifest.start(
             run_id=run_id,
             options=options,
             input_kind=input_kind,
@@ -165,6 +195,7 @@ def _begin(
             temp_files_removed=removed,
         )
         manifest.repairs["cache_set_aside"] = cache_set_aside
+        manifest.options["article_timeout"] = options.article_timeout  # an E430 failure says which limit
         manifest.write(run.dir / "manifest.json")
         output_folder(options.metrics_path.parent, "--metrics")
         run.publish = Publisher(run, manifest, last_success(options.out, run_id))
@@ -176,6 +207,27 @@ def _begin(
         lock.release()
         raise
     return run, lock, manifest
+
+
+def _trust_cache(options: BatchOptions, reporter: Reporter) -> BatchOptions:
+    """The options without the translation cache if someone else could have written it (``cache.untrusted``).
+
+    Checked here, before anything opens it, so the run says so once; each process that
+    opens a cache (a Ray actor on another node) checks its own file again.
+    """
+    path = options.cache_path
+    if path is None:
+        return options
+    problem = untrusted(path)
+    if problem is None:
+        return options
+    reporter.event(
+        "cache_refused",
+        f"translation cache {path} not used: {problem}; this run works without a cache",
+        path=str(path),
+        problem=problem,
+    )
+    return replace(options, use_cache=False)
 
 
 def _check_cache(options: BatchOptions, run_id: str, reporter: Reporter) -> str | None:
@@ -251,7 +303,7 @@ def _models_ready(run: Run, manifest: Manifest, models: list[dict[str, Any]], se
     run.reporter.event("models_ready", f"models ready in {seconds:.1f}s ({names})", seconds=round(seconds, 3))
 
 
-def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> RunResult:
+def _finish(run: Run, manifest: RunManifest, status: str, error: str | None) -> RunResult:
     """Publish the run's index, failures and manifest (the index even for a run that didn't finish).
 
     Each step is tried even when one before failed (a full disk): the files are written
@@ -282,6 +334,7 @@ def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> Run
     if status == "interrupted" and signals.received() is not None:
         exit_code = signals.exit_code(signals.received() or 0)
     manifest.repairs["results_redone"] = run.results_redone
+    manifest.logs_lost = run.reporter.lost
     manifest.finish(status=status, error=error, exit_code=None if status == "aborted" else exit_code, **run.so_far())
     path = run.dir / "manifest.json"
     attempt(lambda: manifest.write(path))
@@ -304,8 +357,12 @@ def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> Run
         cache_misses=run.cache_misses,
         manifest=str(path),
         exit_code=manifest.exit_code,
+        **({"logs_lost": manifest.logs_lost} if manifest.logs_lost else {}),
         **({"not_written": [p.message for p in problems]} if problems else {}),
     )
+    if run.reporter.lost != manifest.logs_lost:  # the run_end line itself was lost: the manifest counts it too
+        manifest.logs_lost = run.reporter.lost
+        attempt(lambda: manifest.write(path))
     if problems and error is None:
         raise problems[0]
     return RunResult(run.run_id, status, c, exit_code, path)

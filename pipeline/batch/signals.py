@@ -15,6 +15,17 @@ be stopped.
 
 ``Interrupted`` is a BaseException, as KeyboardInterrupt is, so ``except Exception``
 blocks (Ray's, the pipeline's) don't swallow it.
+
+The per-article time limit (``--article-timeout``) is a signal too: ``time_limit`` arms
+``SIGALRM`` (``signal.setitimer``) around a group of articles, and its handler raises
+``TimeLimit`` in the worker's main thread, wherever it is. Python runs that handler
+between bytecodes, so it stops a pure-Python loop, a wait on a lock or a sleep, and a
+regular expression stuck backtracking (CPython's ``re`` engine checks for signals as it
+goes: ``(a+)+$`` on 60 a's and a b is stopped at the limit). It can't stop a call into C
+that never returns (a model stuck in its native code): the handler runs when the call
+comes back. A child process per group would stop that too, but would load the models in
+every child, or need them shared across a process boundary; the Ray engine has that
+process boundary already, and its driver kills and replaces an actor stuck past the limit.
 """
 
 from __future__ import annotations
@@ -106,11 +117,64 @@ def deferred() -> Iterator[None]:
     For the run's last writes (index, failures, manifest): an interruption then doesn't
     leave them half done. A second signal still ends the process at once.
     """
-    before = _State.received
+    before, outer = _State.received, _State.deferring
     _State.deferring = True
     try:
         yield
     finally:
-        _State.deferring = False
-    if _State.active and before is None and _State.received is not None:
+        _State.deferring = outer  # a block deferred inside another leaves the outer one deferred
+    if _State.active and not outer and before is None and _State.received is not None:
         raise Interrupted(_State.received)
+
+
+class TimeLimit(BaseException):  # noqa: N818 - stands beside Interrupted, as TimeoutError's cousin
+    """The block under ``time_limit`` ran past its ``seconds``.
+
+    A BaseException, so that a stage's (or the runner's) ``except Exception`` doesn't
+    take it for an error of the article and go on with the time already spent.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"ran past its time limit of {seconds:g}s")
+        self.seconds = seconds
+
+
+class _Alarm:
+    armed: object | None = None  # the time_limit block the next SIGALRM is for; None: it is ignored
+
+
+def can_limit_time() -> bool:
+    """Whether ``time_limit`` can stop a block here: signal handlers run in the main thread only."""
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``TimeLimit`` in the block if it runs longer than ``seconds`` (None: no limit).
+
+    Outside the main thread nothing is armed (see ``can_limit_time``), and the block runs
+    without a limit. Blocks may not be nested: the inner one would disarm the outer one.
+
+    Raises:
+        TimeLimit: the block ran longer than ``seconds``.
+    """
+    if seconds is None or not can_limit_time():
+        yield
+        return
+    token = object()
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        # A SIGALRM that comes as the block ends (the timer fired while it was being disarmed) is dropped.
+        if _Alarm.armed is token:
+            _Alarm.armed = None
+            raise TimeLimit(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    _Alarm.armed = token
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        _Alarm.armed = None
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

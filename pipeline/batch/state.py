@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+import pipeline.batch.signals as signals
 from pipeline.batch.events import Reporter
 from pipeline.batch.inputs import Item
 from pipeline.batch.keys import result_name
@@ -67,8 +68,9 @@ class Run:
             if task.name not in self.claimed and self.store.done(task.name):
                 self._check_done(task.name)
             if task.name in self.claimed or self.store.done(task.name):
-                self._index(task.article.doc.id, task.key, task.name, item.source, task.article.metadata)
-                self.counts.skipped += 1
+                with signals.deferred():  # a signal meanwhile waits for the index line: see record
+                    self._index(task.article.doc.id, task.key, task.name, item.source, task.article.metadata)
+                    self.counts.skipped += 1
                 self.progress()
                 continue
             self.claimed.add(task.name)
@@ -132,7 +134,16 @@ class Run:
         return group
 
     def record(self, outcome: Outcome) -> None:
-        """Write an outcome: the result file then its index entry, or a failure line."""
+        """Write an outcome: the result file then its index entry, or a failure line.
+
+        A SIGTERM or SIGINT meanwhile waits until the outcome is recorded whole (a few
+        small writes), then stops the run: a result written but not indexed when the run
+        is interrupted would be missing from the run's index until the next run.
+        """
+        with signals.deferred():
+            self._record(outcome)
+
+    def _record(self, outcome: Outcome) -> None:
         if outcome.ok:
             self.store.write(str(outcome.name), str(outcome.record))
             self.store.drop_partial(str(outcome.name))

@@ -8,6 +8,7 @@ with the translation cache's hits and misses for the group. The driver writes th
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pipeline.batch.signals as signals
 from pipeline import io
 from pipeline.batch.cache import SQLiteTranslationCache
 from pipeline.batch.inputs import Article, Item, Limits
@@ -22,8 +24,10 @@ from pipeline.batch.inputs import read as read_item
 from pipeline.batch.keys import article_key, result_name
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.errors import EngineError, PrecisError
+from pipeline.errors import ArticleTimeout, EngineError, PrecisError
 from pipeline.runner import Pipeline
+
+log = logging.getLogger("precis.batch")
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,16 @@ class Worker:
     articles; one bad article fails alone (``Pipeline.run`` runs each alone when the
     group raises) and the others still get their results.
 
+    The time limit: the articles of a group are batched together, so no article's own
+    time can be told apart in a group. A group of n articles gets n times
+    ``article_timeout`` (``signals.time_limit``: SIGALRM, in the main thread); a group
+    that runs past it has at least one article over the limit, so each of its articles
+    runs again alone under the limit, and one that runs past it fails with E430
+    (ArticleTimeout, naming the stage it was in) while the others get their results, as
+    ``Pipeline.run`` does for a stage that raises. A stuck article is therefore found
+    after at most (n + 1) times the limit. What the limit can't stop (a call into native
+    code that never returns) is in ``pipeline.batch.signals``.
+
     Args:
         config: the resolved config.
         signature: the printed signature the driver keyed the articles with; the loaded
@@ -111,6 +125,7 @@ class Worker:
         cache_path: the SQLite translation cache; None: no cache.
         run_id: the run's id (the cache hides from a run what it stored itself).
         on_load: called with (models, seconds) once the models are loaded.
+        article_timeout: seconds an article may take; None: no limit.
     """
 
     def __init__(
@@ -120,12 +135,15 @@ class Worker:
         cache_path: str | Path | None = None,
         run_id: str = "",
         on_load: Callable[[list[dict[str, Any]], float], None] | None = None,
+        article_timeout: float | None = None,
     ) -> None:
         self.config = config
         self.signature = signature
         self.cache_path = cache_path
         self.run_id = run_id
         self.on_load = on_load
+        self.article_timeout = article_timeout
+        self._unlimited_said = False
         self.pipeline: Pipeline | None = None
         self.cache: SQLiteTranslationCache | None = None
         self.meta: dict[str, Any] = {}
@@ -180,9 +198,54 @@ class Worker:
         return (0, 0) if self.cache is None else (self.cache.hits, self.cache.misses)
 
     def _outcomes(self, pipeline: Pipeline, tasks: list[Task]) -> list[Outcome]:
+        """The group's outcomes under the time limit (see the class's docstring)."""
+        limit = self.article_timeout
+        if limit is None:
+            return self._run(pipeline, tasks, [])
+        if not signals.can_limit_time() and not self._unlimited_said:
+            self._unlimited_said = True
+            log.warning("the per-article time limit can't be enforced outside the main thread; articles run without it")
+        stages: list[str] = []  # the stages the group in flight has finished
+        try:
+            with signals.time_limit(limit * len(tasks)):
+                return self._run(pipeline, tasks, stages)
+        except signals.TimeLimit:
+            if len(tasks) == 1:
+                return [self._timed_out(tasks[0], pipeline, stages)]
+        outcomes: list[Outcome] = []
+        for task in tasks:
+            stages = []
+            try:
+                with signals.time_limit(limit):
+                    outcomes += self._run(pipeline, [task], stages)
+            except signals.TimeLimit:
+                outcomes.append(self._timed_out(task, pipeline, stages))
+        return outcomes
+
+    def _run(self, pipeline: Pipeline, tasks: list[Task], stages: list[str]) -> list[Outcome]:
         # One article failing doesn't fail the others: Pipeline.run gives it a failure.
-        docs = pipeline.run([t.article.doc for t in tasks])
+        docs = pipeline.run([t.article.doc for t in tasks], on_stage=lambda kind, seconds: stages.append(kind))
         return [self._done(t, d) if d.failure is None else self._failed(t, d) for t, d in zip(tasks, docs, strict=True)]
+
+    def _timed_out(self, task: Task, pipeline: Pipeline, stages: list[str]) -> Outcome:
+        """The failure of an article that ran past the time limit alone, in the stage after ``stages``."""
+        kinds = [kind for kind, _ in pipeline.stages]
+        stage = kinds[len(stages)] if len(stages) < len(kinds) else None
+        where = f"in stage {stage!r}" if stage is not None else "after its last stage"
+        exc = ArticleTimeout(
+            f"took longer than the time limit of {self.article_timeout:g}s (--article-timeout); stopped {where}"
+        )
+        source = task.article.item.source
+        return Outcome(
+            source=source,
+            id=task.article.doc.id,
+            key=task.key,
+            name=task.name,
+            code=exc.code,
+            message=f"{source}: {exc.message}",
+            metadata=task.article.metadata,
+            stage=stage,
+        )
 
     def _done(self, task: Task, doc: Document) -> Outcome:
         return Outcome(

@@ -67,6 +67,14 @@ class Engine:
         self.stopped = stopped
 
     @staticmethod
+    def check(options: BatchOptions) -> None:
+        """Reject options this engine can't run with, before anything is locked or written.
+
+        Raises:
+            ConfigError: an option's value (naming the option, the value and what to give).
+        """
+
+    @staticmethod
     def device(config: Config, options: BatchOptions) -> str:
         """The device ("cpu" or "cuda") the models will run on, which the keys depend on."""
         raise NotImplementedError

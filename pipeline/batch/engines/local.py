@@ -13,7 +13,8 @@ from pipeline.config import Config
 class LocalEngine(Engine):
     """One Worker here; its models load on the first group (a run with nothing to do loads none).
 
-    The groups end when the run stops, so ``stopped`` isn't needed here.
+    The groups end when the run stops, so ``stopped`` isn't needed here. The time limit
+    (``--article-timeout``) is the Worker's: SIGALRM in this process's main thread.
     """
 
     @staticmethod
@@ -25,7 +26,14 @@ class LocalEngine(Engine):
 
     def run(self, groups: Iterable[list[Task]]) -> Generator[GroupResult, None, None]:
         o = self.options
-        worker = Worker(self.config, str(self.signature), o.cache_path, self.run_id, on_load=self.on_load)
+        worker = Worker(
+            self.config,
+            str(self.signature),
+            o.cache_path,
+            self.run_id,
+            on_load=self.on_load,
+            article_timeout=o.article_timeout,
+        )
         try:
             for group in groups:
                 yield worker.process(group)

@@ -22,6 +22,15 @@ cluster, put the input and the output folder on storage every node mounts at the
 path (checked by each actor). Each node then keeps its own translation cache at the
 cache path unless it is shared (not NFS: see ``batch.cache``).
 
+The time limit (``--article-timeout``): each actor's Worker enforces it as the local
+engine does (SIGALRM; Ray runs a plain actor's methods in its process's main thread). An
+actor stuck where that can't reach (in native code) is found by the driver: a group gets
+the longest its Worker can take under the limit (n times the limit, and n times again if
+its articles run again alone) and some slack, counted from when it was sent to an actor
+whose models were loaded. A group past that has its actor killed and replaced (the new
+actor loads the models); its articles go again one by one, and an article alone past
+it fails with E430.
+
 Ray is optional (``pip install -e '.[ray]'``) and imported only when this engine runs.
 ``--address`` (or ``RAY_ADDRESS``) joins an existing cluster; otherwise a small local
 instance is started for the run and stopped after it.
@@ -38,7 +47,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
@@ -51,12 +60,16 @@ from pipeline.batch.keys import article_key
 from pipeline.batch.options import BatchOptions
 from pipeline.batch.worker import GroupResult, Outcome, Task, Worker
 from pipeline.config import Config, resolve
-from pipeline.errors import EngineError, InputError
+from pipeline.errors import ArticleTimeout, ConfigError, EngineError, InputError
 
 log = logging.getLogger("precis.ray")
 
 # How many times a group may lose its actor (a node lost) before the run stops.
 MAX_ATTEMPTS = 3
+
+# What a group may take beyond its Worker's time limits before the driver stops its actor:
+# the articles read again, the records sent back, Ray's round trip on a loaded machine.
+SLACK_S = 5.0
 
 # Passed to the workers so they find the same model caches and offline settings.
 ENV_PASSTHROUGH = ("PRECIS_CACHE", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_ENDPOINT", "TRANSFORMERS_OFFLINE")
@@ -72,6 +85,8 @@ class RayActor:
         cache: the translation cache's path on this node; None: no cache.
         run_id: the run's id.
         limits: the article checks, as plain data.
+        shared: paths this node must see (what -> path), checked first.
+        article_timeout: seconds an article may take (``Worker``); None: no limit.
     """
 
     def __init__(
@@ -82,12 +97,13 @@ class RayActor:
         run_id: str,
         limits: dict[str, Any],
         shared: dict[str, str] | None = None,
+        article_timeout: float | None = None,
     ) -> None:
         # In __init__: storage this node can't see, a model that can't load, or one that gives
         # another signature, fails the actor (and so the run, with the reason), not its articles.
         check_shared(shared or {})
         start = time.perf_counter()
-        self.worker = Worker(resolve(config), signature, cache, run_id)
+        self.worker = Worker(resolve(config), signature, cache, run_id, article_timeout=article_timeout)
         self.digest = self.worker.load().signature.digest  # the driver's: load() checked they are the same
         self.limits = Limits(**limits)
         # Who this actor is, sent back with every group: the driver counts groups and model loads per actor.
@@ -98,6 +114,10 @@ class RayActor:
             "models_loaded": self.worker.loads,
             "models_s": round(time.perf_counter() - start, 3),
         }
+
+    def ready(self) -> bool:
+        """Returns once ``__init__`` is done (models loaded): the driver starts a group's clock from there."""
+        return True
 
     def run_payload(self, payload: str) -> dict[str, Any]:
         """One group as the driver sent it (``{"index", "tasks"}``): its outcomes, cache counts and this actor."""
@@ -140,6 +160,33 @@ class RayEngine(Engine):
     """
 
     @staticmethod
+    def check(options: BatchOptions) -> None:
+        """Reject a pool Ray can't make, which Ray would report as a crash, or wait on forever.
+
+        Raises:
+            ConfigError: ``ray_actors`` isn't a whole number from 1; a CPU or GPU count per
+                actor isn't a finite number from 0, is finer than Ray's 0.0001, or is a
+                fraction of a GPU above 1 (Ray takes fractions below 1 only).
+        """
+        actors = options.ray_actors
+        if isinstance(actors, bool) or not isinstance(actors, int) or actors < 1:
+            raise ConfigError(f"--ray-actors {actors!r}: give a whole number of actors, 1 or more")
+        for flag, value in (
+            ("--ray-cpus-per-actor", options.ray_cpus_per_actor),
+            ("--ray-gpus-per-actor", options.ray_gpus_per_actor),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise ConfigError(f"{flag} {value!r}: give a number, 0 or more")
+            if round(value, 4) != value:
+                raise ConfigError(f"{flag} {value!r}: Ray counts resources in steps of 0.0001")
+        gpus = options.ray_gpus_per_actor
+        if gpus > 1 and not float(gpus).is_integer():
+            raise ConfigError(
+                f"--ray-gpus-per-actor {gpus!r}: Ray shares a GPU between actors only below 1; "
+                f"give a fraction below 1 or a whole number"
+            )
+
+    @staticmethod
     def device(config: Config, options: BatchOptions) -> str:
         """The device the actors' models run on, which the keys depend on; not the driver's,
         which may have no GPU."""
@@ -171,13 +218,19 @@ class RayEngine(Engine):
                 ray.shutdown()
 
     def _pool(self, ray: Any, payloads: list[str]) -> Iterator[GroupResult]:
-        """Run the groups on the actors, one group in flight per actor; a lost actor's group goes to another."""
+        """Run the groups on the actors, one group in flight per actor; a lost actor's group goes to another.
+
+        A group goes to an actor once its models are loaded (``RayActor.ready``), so its
+        time limit counts from its start; a group past it has its actor replaced (see the
+        module's docstring).
+        """
         from ray.exceptions import RayActorError
 
         o = self.options
         remote: dict[str, Any] = {"num_cpus": o.ray_cpus_per_actor, "max_restarts": 0}
         if o.ray_gpus_per_actor:
             remote["num_gpus"] = o.ray_gpus_per_actor
+        _check_feasible(ray, o)
         actor_cls = ray.remote(**remote)(RayActor)
         kwargs = {
             "config": self.config.to_dict(),
@@ -186,27 +239,57 @@ class RayEngine(Engine):
             "run_id": self.run_id,
             "limits": asdict(o.limits),
             "shared": {"input": str(o.input), "output folder": str(o.out / "runs" / self.run_id)},
+            "article_timeout": o.article_timeout,
         }
-        idle = [actor_cls.remote(**kwargs) for _ in range(min(o.ray_actors, len(payloads)))]
+        starting: dict[Any, Any] = {}  # ready() ref -> actor, until its models are loaded
+
+        def start() -> None:
+            actor = actor_cls.remote(**kwargs)
+            starting[actor.ready.remote()] = actor
+
+        for _ in range(min(o.ray_actors, len(payloads))):
+            start()
+        idle: list[Any] = []
         queue = deque(range(len(payloads)))
         attempts: Counter[int] = Counter()
-        running: dict[Any, tuple[Any, int]] = {}  # object ref -> (actor, group index)
+        running: dict[Any, tuple[Any, int, float | None]] = {}  # object ref -> (actor, group index, deadline)
         lost = 0
         while queue or running:
             while queue and idle:
                 actor, index = idle.pop(), queue.popleft()
-                running[actor.run_payload.remote(payloads[index])] = (actor, index)
-            if not running:
+                deadline = self._deadline(len(json.loads(payloads[index])["tasks"]))
+                running[actor.run_payload.remote(payloads[index])] = (actor, index, deadline)
+            if not running and not starting:
                 raise EngineError(
                     f"every Ray actor was lost ({lost}); {len(queue)} of {len(payloads)} groups were not done: "
                     f"run again to process them"
                 )
-            [ref], _ = ray.wait(list(running), num_returns=1)
-            actor, index = running.pop(ref)
+            deadlines = [d for _, _, d in running.values() if d is not None]
+            wait_s = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            ready, _ = ray.wait([*running, *starting], num_returns=1, timeout=wait_s)
+            if not ready:
+                yield from self._expired(ray, running, payloads, queue, start)
+                continue
+            [ref] = ready
+            if ref in starting:
+                actor = starting.pop(ref)
+                try:
+                    ray.get(ref)
+                except RayActorError as exc:
+                    if exc.actor_init_failed:  # storage, models or signature: every actor fails the same way
+                        raise _engine_error(exc) from None
+                    lost += 1
+                    log.warning("a Ray actor was lost while it started (%s)", _why(exc))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - Ray raises many types; each means the same here
+                    raise _engine_error(exc) from None
+                idle.append(actor)
+                continue
+            actor, index, _ = running.pop(ref)
             try:
                 row = ray.get(ref)
             except RayActorError as exc:
-                if exc.actor_init_failed:  # storage, models or signature: every actor fails the same way
+                if exc.actor_init_failed:
                     raise _engine_error(exc) from None
                 lost += 1
                 attempts[index] += 1
@@ -223,6 +306,81 @@ class RayEngine(Engine):
             idle.append(actor)
             outcomes = [Outcome(**x) for x in json.loads(row["outcomes"])]
             yield GroupResult(outcomes, int(row["hits"]), int(row["misses"]), worker=row["actor"])
+
+    def _deadline(self, n: int) -> float | None:
+        """When a group of ``n`` articles sent now must be back: what its Worker may take, and slack."""
+        limit = self.options.article_timeout
+        if limit is None:
+            return None
+        worker = n * limit + (n * limit if n > 1 else 0.0)  # the group, then each of its articles alone
+        return time.monotonic() + worker + limit + SLACK_S
+
+    def _expired(
+        self,
+        ray: Any,
+        running: dict[Any, tuple[Any, int, float | None]],
+        payloads: list[str],
+        queue: deque[int],
+        start: Callable[[], None],
+    ) -> Iterator[GroupResult]:
+        """Kill and replace the actors of groups past their deadline; their articles go again alone, or fail E430."""
+        now = time.monotonic()
+        for ref, (actor, index, deadline) in list(running.items()):
+            if deadline is None or deadline > now:
+                continue
+            del running[ref]
+            ray.kill(actor, no_restart=True)
+            tasks = json.loads(payloads[index])["tasks"]
+            if len(tasks) > 1:
+                # Which of its articles is stuck can't be told from here: each goes again alone, in order.
+                for task in reversed(tasks):
+                    payloads.append(json.dumps({"index": len(payloads), "tasks": [task]}, ensure_ascii=False))
+                    queue.appendleft(len(payloads) - 1)
+            if queue:
+                start()
+            log.warning(
+                "a Ray actor ran past the time limit of its group of %d article(s) (--article-timeout %gs): stopped%s",
+                len(tasks),
+                self.options.article_timeout,
+                ", and a new actor started" if queue else "",
+            )
+            if len(tasks) == 1:
+                yield GroupResult([self._timed_out(tasks[0])])
+
+    def _timed_out(self, sent: dict[str, Any]) -> Outcome:
+        source = sent["item"]["source"]
+        exc = ArticleTimeout(
+            f"took longer than the time limit of {self.options.article_timeout:g}s (--article-timeout); "
+            f"its Ray actor was stopped"
+        )
+        return Outcome(
+            source=source,
+            id=sent["id"],
+            key=sent["key"],
+            name=sent["name"],
+            code=exc.code,
+            message=f"{source}: {exc.message}",
+        )
+
+
+def _check_feasible(ray: Any, options: BatchOptions) -> None:
+    """Fail at once when no node of the cluster has what one actor asks for: Ray would wait for one forever.
+
+    Raises:
+        EngineError: no live node has the CPUs and GPUs of one actor (naming what the nodes have).
+    """
+    need = {"CPU": options.ray_cpus_per_actor, "GPU": options.ray_gpus_per_actor}
+    try:
+        nodes = [node.get("Resources", {}) for node in ray.nodes() if node.get("Alive")]
+    except Exception:  # noqa: BLE001 - only a check: if Ray can't list its nodes, it says so itself later
+        return
+    if any(all(have.get(kind, 0.0) >= amount for kind, amount in need.items() if amount) for have in nodes):
+        return
+    listed = "; ".join(f"{have.get('CPU', 0):g} CPUs and {have.get('GPU', 0):g} GPUs" for have in nodes)
+    raise EngineError(
+        f"no node of the Ray cluster has the {need['CPU']:g} CPUs and {need['GPU']:g} GPUs one actor asks for "
+        f"(--ray-cpus-per-actor, --ray-gpus-per-actor); its nodes have {listed or 'nothing'}"
+    )
 
 
 def check_shared(paths: dict[str, str]) -> None:
@@ -253,8 +411,9 @@ def _node_id() -> str | None:
 
 
 def _sent(task: Task) -> dict[str, Any]:
-    """What an actor gets of a task: where to read the article, its key and its result name."""
-    return {"item": asdict(task.article.item), "key": task.key, "name": task.name}
+    """What an actor gets of a task: where to read the article, its key and its result name (and its id,
+    for the failure the driver records if the article's actor has to be stopped)."""
+    return {"item": asdict(task.article.item), "id": task.article.doc.id, "key": task.key, "name": task.name}
 
 
 def _why(exc: BaseException) -> str:
@@ -318,7 +477,10 @@ def _stderr_as_notices() -> Iterator[None]:
         yield
         return
     with tempfile.TemporaryFile() as caught:
-        sys.stderr.flush()
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):  # stderr full, closed or None (2>&-): logs are best effort
+            pass
         os.dup2(caught.fileno(), 2)
         try:
             yield
