@@ -5,7 +5,6 @@ The options are parsed here and handed to ``pipeline.batch``; see README, Nightl
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,11 +17,6 @@ from pipeline.cli_common import emit as _emit
 from pipeline.cli_common import fail as _fail
 from pipeline.cli_common import log as _log
 from pipeline.errors import ConfigError, PrecisError
-
-
-class Engine(str, Enum):
-    local = "local"
-    ray = "ray"
 
 
 class _BatchGroup(TyperGroup):
@@ -55,14 +49,18 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: results, index, failures, runs, cache.")],
     config: ConfigOption = None,
     set_: SetOption = None,
-    engine: Annotated[Engine, typer.Option(help="local: this process; ray: a pool of Ray actors.")] = Engine.local,
+    # Checked by the engine registry and _check_bounds, not by typer: a coded one-line error (E100).
+    engine: Annotated[str, typer.Option(help="local: this process; ray: a pool of Ray actors.")] = "local",
     max_failures: Annotated[
-        int | None, typer.Option("--max-failures", min=1, help="Stop after N failed articles (exit 1).")
+        int | None, typer.Option("--max-failures", help="Stop after N (1 or more) failed articles (exit 1).")
     ] = None,
     group_size: Annotated[
-        int, typer.Option("--group-size", min=1, help="Articles run through the pipeline together.")
+        int, typer.Option("--group-size", help="Articles (1 or more) run through the pipeline together.")
     ] = 16,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Reject larger articles.")] = 1_000_000,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Reject larger articles (bytes, 1 or more).")] = 10**6,
+    follow_symlinks: Annotated[
+        bool, typer.Option("--follow-symlinks", help="Follow symlinks of an input folder that lead out of it.")
+    ] = False,
     language: Annotated[
         str, typer.Option("--language", help="fr: reject articles confidently in another language; any: no check.")
     ] = "fr",
@@ -76,9 +74,11 @@ def batch(
         float,
         typer.Option("--article-timeout", help="Seconds an article may take; a longer one fails with E430."),
     ] = 600.0,
-    ray_actors: Annotated[int, typer.Option("--ray-actors", min=1, help="Ray actors (each loads the models).")] = 1,
-    ray_cpus_per_actor: Annotated[float, typer.Option("--ray-cpus-per-actor", min=0)] = 1.0,
-    ray_gpus_per_actor: Annotated[float, typer.Option("--ray-gpus-per-actor", min=0)] = 0.0,
+    ray_actors: Annotated[int, typer.Option("--ray-actors", help="Ray actors, 1 or more (each loads the models).")] = 1,
+    ray_cpus_per_actor: Annotated[float, typer.Option("--ray-cpus-per-actor", help="0 or more, 0.0001 steps.")] = 1.0,
+    ray_gpus_per_actor: Annotated[
+        float, typer.Option("--ray-gpus-per-actor", help="0 or more, in 0.0001 steps; above 1, whole GPUs.")
+    ] = 0.0,
     address: Annotated[
         str | None,
         typer.Option(
@@ -90,16 +90,17 @@ def batch(
     """Process every article of INPUT not already done into OUT (resumable; see README, Nightly batch jobs)."""
     from pipeline import config as config_mod
     from pipeline.batch import BatchOptions, run_batch
+    from pipeline.batch.engines import get as get_engine
     from pipeline.batch.inputs import Limits
     from pipeline.batch.signals import Interrupted
 
     options = BatchOptions(
         input=input,
         out=out,
-        engine=engine.value,
+        engine=engine,
         group_size=group_size,
         max_failures=max_failures,
-        limits=Limits(max_bytes=max_bytes),
+        limits=Limits(max_bytes=max_bytes, follow_symlinks=follow_symlinks),
         cache=cache,
         use_cache=not no_cache,
         log_json=True if log_json else None,
@@ -111,9 +112,14 @@ def batch(
         ray_address=address,
     )
     try:
+        get_engine(engine)
+        _check_bounds({"--max-failures": max_failures, "--group-size": group_size, "--max-bytes": max_bytes})
+        # Ray's rules have one home, RayEngine.check; applied whatever the engine, so a
+        # nonsense --ray-* value is refused rather than ignored until the day ray is used.
+        get_engine("ray").check(options)
         if language.lower() not in ("fr", "any"):
             raise ConfigError(f"--language {language!r}: valid choices: fr, any")
-        if address and engine != Engine.ray:
+        if address and engine != "ray":
             raise ConfigError(f"--address {address}: joins a Ray cluster, so it needs --engine ray")
         overrides = [*(set_ or []), *(["segment.language_check=off"] if language.lower() == "any" else [])]
         cfg = config_mod.load(config, overrides)
@@ -124,6 +130,20 @@ def batch(
         _log(f"interrupted by {exc.name}; run the same command again to do what is left")
         raise typer.Exit(exc.exit_code) from None
     raise typer.Exit(result.exit_code)
+
+
+def _check_bounds(values: dict[str, int | None]) -> None:
+    """Each whole-number option is 1 or more (None: not given).
+
+    Checked here rather than with typer's ``min=``: the error is then a coded line that
+    says the valid range, like every other bad value.
+
+    Raises:
+        ConfigError: the first option out of range, with its valid range.
+    """
+    for option, value in values.items():
+        if value is not None and value < 1:
+            raise ConfigError(f"{option} {value}: valid values: a whole number of 1 or more")
 
 
 @batch_app.command("status")

@@ -245,7 +245,10 @@ def test_bad_articles_are_recorded_and_rerun_counts_them_once(tmp_path: Path) ->
     [first] = manifests(out)
     assert first["counts"] == {"total": 7, "done": 2, "skipped": 0, "failed": 5, "ignored": 1}
     assert first["status"] == "complete" and first["exit_code"] == 1
-    assert first["ignored_files"] == [str(folder / "notes.pdf")]
+    assert first["ignored_files"] == [
+        {"path": str(folder / "notes.pdf"), "reason": "not an article (.md, .txt or .html)", "detail": ""}
+    ]
+    assert first["ignored_by_reason"] == {"not an article (.md, .txt or .html)": 1}
 
     # The rerun retries the failures, skips the results: still 5 failures, not 10.
     (folder / "english.md").unlink()
@@ -337,13 +340,14 @@ def test_max_failures_stops_early(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["-c", TINY, "-o", "{out}", "{tmp}/nowhere"], "nowhere: no such file or folder"),
-        (["-c", TINY, "-o", "{out}", "--set", "translate.beams=2", "{tmp}"], "translate.beams: unknown key"),
+        (["-c", TINY, "-o", "{out}", "--set", "translate.beams=2", "{tmp}/in"], "translate.beams: unknown key"),
         (["-c", TINY, "-o", "{out}", "{tmp}/article.txt"], "names no file; a list file holds one article path"),
-        (["-c", TINY, "-o", "{out}", "--set", "translate.model={tmp}/none", "{tmp}"], "none' not found"),
+        (["-c", TINY, "-o", "{out}", "--set", "translate.model={tmp}/none", "{tmp}/in"], "none' not found"),
     ],
 )
 def test_setup_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     (tmp_path / "article.txt").write_text(ARTICLES["meteo"], encoding="utf-8")
+    write_articles(tmp_path / "in", ["meteo"])
     args = [a.format(out=tmp_path / "out", tmp=tmp_path) for a in args]
     result = batch(*args)
     assert result.exit_code == 2

@@ -151,6 +151,34 @@ def test_a_signal_stops_a_run_cleanly_and_a_rerun_completes(
     assert last["lock"]["stale_taken_over"] is None  # the interrupted run released its lock
 
 
+def test_a_signal_right_after_a_result_is_written_waits_until_it_is_indexed(tmp_path: Path, monkeypatch) -> None:
+    """The race behind the flaky signal test, made certain: SIGTERM between a result's rename and its index line.
+
+    The handler runs at once in the main thread (where ``run_batch`` runs here), so an
+    unguarded record would leave the result written but missing from the run's index.
+    """
+    import pipeline.batch.signals as signals
+    from pipeline import config as config_mod
+    from pipeline.batch import BatchOptions, run_batch
+    from pipeline.batch.store import Store
+
+    original = Store.write
+
+    def write(self: Store, name: str, text: str) -> Path:
+        path = original(self, name, text)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return path
+
+    monkeypatch.setattr(Store, "write", write)
+    out = tmp_path / "out"
+    options = BatchOptions(input=day(tmp_path / "day.jsonl", 4), out=out, group_size=2, log_json=True)
+    with pytest.raises(signals.Interrupted):
+        run_batch(config_mod.load(TINY), options)
+    assert result_ids(out) == ["a000"]
+    assert [json.loads(line)["id"] for line in (out / "index.jsonl").read_text().splitlines()] == ["a000"]
+    assert manifests(out)[0]["status"] == "interrupted"
+
+
 # --- a full disk -------------------------------------------------------------------------------
 
 
@@ -416,6 +444,8 @@ def test_batch_status_json_and_errors(tmp_path: Path) -> None:
         "failures": {"E200": 3, "E210": 1, "E410": 1},
         "exit_code": 1,
         "signature": "precis:0.1.0|pipeline:segment=french|cfg:abc",
+        "ignored": 0,
+        "ignored_by_reason": {},
     }
     empty = runner.invoke(app, ["batch", "status", str(tmp_path / "nothing")])
     assert empty.exit_code == 2

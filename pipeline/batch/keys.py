@@ -38,8 +38,12 @@ def run_key(config: Config, device: str) -> tuple[list[dict[str, Any]], Signatur
 
 
 def article_key(text: str, digest: str) -> str:
-    """The key of an article's result: its text under a signature's digest (20 hex digits, 80 bits)."""
-    content = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The key of an article's result: its text under a signature's digest (20 hex digits, 80 bits).
+
+    Never raises: a lone surrogate (which UTF-8 can't hold) is hashed as its UTF-16 code
+    unit ("surrogatepass"); any other text hashes as its UTF-8, so keys don't change.
+    """
+    content = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return hashlib.sha256(f"{digest}:{content}".encode()).hexdigest()[:20]
 
 
@@ -47,10 +51,11 @@ def result_name(doc_id: str, key: str) -> str:
     """A stable, unique file name for an article's result: its id made file-safe, then its key.
 
     An id that had to be changed to be safe (slashes, spaces, accents, very long) gets a
-    short hash of the original, so two ids never share a name.
+    short hash of the original, so two ids never share a name. An id with a lone surrogate
+    (which UTF-8 can't hold) is hashed as ``article_key`` hashes text, never failing.
     """
     ascii_id = unicodedata.normalize("NFKD", doc_id).encode("ascii", "ignore").decode("ascii")
     safe = _UNSAFE.sub("_", ascii_id).strip("._")[:80] or "article"
     if safe != doc_id:
-        safe += "~" + hashlib.sha256(doc_id.encode()).hexdigest()[:8]
+        safe += "~" + hashlib.sha256(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{safe}.{key}.json"

@@ -12,17 +12,19 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.batch.inputs import Skipped
 from pipeline.batch.options import BatchOptions
-from pipeline.batch.store import now_iso
+from pipeline.batch.store import json_bytes, now_iso
 from pipeline.config import Config
 from pipeline.files import write_atomic
 from pipeline.signature import Signature, versions
 
-# At most this many ignored files are listed by name; the count has them all.
+# At most this many skipped input entries are listed by name; the counts have them all.
 IGNORED_LISTED = 100
 
 
@@ -83,7 +85,9 @@ class Manifest:
     # what the run found damaged and repaired: the translation cache moved aside (where to),
     # results that weren't readable records, removed and processed again
     repairs: dict[str, Any] = field(default_factory=lambda: {"cache_set_aside": None, "results_redone": 0})
-    ignored_files: list[str]
+    # what the input folder holds that isn't read: path, reason, detail (IGNORED_LISTED at most)
+    ignored_files: list[dict[str, str]]
+    ignored_by_reason: dict[str, int] = field(default_factory=dict)  # all of them, by reason
     index: str = "index.jsonl"
     failures: str
     error: str | None = None
@@ -100,7 +104,7 @@ class Manifest:
         signature: Signature,
         models: list[dict[str, Any]],
         total: int,
-        ignored: list[str],
+        ignored: list[Skipped],
         stale_lock: dict[str, Any] | None,
         temp_files_removed: int,
     ) -> Manifest:
@@ -135,7 +139,8 @@ class Manifest:
             versions=versions(),
             lock={"stale_taken_over": stale_lock},
             temp_files_removed=temp_files_removed,
-            ignored_files=ignored[:IGNORED_LISTED],
+            ignored_files=[s._asdict() for s in ignored[:IGNORED_LISTED]],
+            ignored_by_reason=dict(sorted(Counter(s.reason for s in ignored).items())),
             failures=f"runs/{run_id}/failures.jsonl",
         )
 
@@ -172,4 +177,4 @@ class Manifest:
 
     def write(self, path: Path) -> None:
         """Write it to ``path`` atomically: a reader sees the previous version or this one."""
-        write_atomic(path, (json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        write_atomic(path, json_bytes(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"))

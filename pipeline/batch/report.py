@@ -91,12 +91,16 @@ def to_html(manifest: dict[str, Any], timeline: list[dict], articles: list[dict]
         ["started", m["started"]],
         ["finished", m.get("finished") or "-"],
         ["articles", f"{c['total']} total: {c['done']} done, {c['skipped']} skipped, {c['failed']} failed"],
+        ["ignored", f"{c.get('ignored', 0)} input entries not read"],
         ["throughput", f"{m['throughput']['articles_per_s']} articles/s"],
         ["wall", f"{m['timings']['wall_s']} s"],
     ]
     failure_rows = [
         [f.get("id") or f.get("source"), f.get("code"), f.get("stage") or "", f.get("message")] for f in failures
     ]
+    ignored = m.get("ignored_files", [])
+    ignored_rows = [[x.get("path"), x.get("reason"), x.get("detail")] for x in ignored if isinstance(x, dict)]
+    listed = f", the first {len(ignored_rows)} listed" if c.get("ignored", 0) > len(ignored_rows) else ""
     model_rows = [
         [x.get("stage"), x.get("name"), x.get("revision"), x.get("backend"), x.get("quantization"), x.get("device")]
         for x in m["models"]
@@ -117,6 +121,8 @@ def to_html(manifest: dict[str, Any], timeline: list[dict], articles: list[dict]
 <figure id="plot-length">{length_svg(articles)}</figure>
 <h2>Failures ({len(failures)})</h2>
 {_table("failures", ["id (or source)", "code", "stage", "message"], failure_rows)}
+<h2>Input entries not read ({c.get("ignored", 0)}{listed})</h2>
+{_table("ignored", ["path", "reason", "detail"], ignored_rows)}
 <h2>Signature and models</h2>
 <pre id="signature">{html.escape(m["signature"])}</pre>
 {_table("models", ["stage", "name", "revision", "backend", "quantization", "device"], model_rows)}
@@ -138,5 +144,5 @@ def write_report(out: Path, manifest: dict[str, Any]) -> Path:
         list(read_jsonl(run_dir / "failures.jsonl")),
     )
     path = out / "report.html"
-    write_atomic(path, page.encode("utf-8"))
+    write_atomic(path, page.encode("utf-8", "backslashreplace"))  # a path that isn't UTF-8 shown as \\udcXX
     return path

@@ -43,6 +43,8 @@ class Status:
     failures: dict[str, int] = field(default_factory=dict)  # by error code
     exit_code: int | None = None
     signature: str = ""
+    ignored: int = 0  # entries of the input folder that aren't read (a FIFO, a link out of it...)
+    ignored_by_reason: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,6 +130,8 @@ def read_status(out: Path) -> Status:
         failures=failures_by_code(out, manifest["run"]),
         exit_code=manifest.get("exit_code"),
         signature=manifest.get("signature", ""),
+        ignored=c.get("ignored", 0),
+        ignored_by_reason=manifest.get("ignored_by_reason", {}),
     )
 
 
@@ -162,5 +166,8 @@ def render(status: Status) -> str:
         ("eta", duration(s.eta_s) if s.eta_s is not None else "-"),
         ("failures", ", ".join(f"{code} {n}" for code, n in s.failures.items()) or "none"),
     ]
+    if s.ignored:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in s.ignored_by_reason.items())
+        rows.append(("ignored", f"{s.ignored} input entries not read ({reasons}): the manifest lists them"))
     width = max(len(label) for label, _ in rows)
     return "".join(f"{label.ljust(width)}  {value}\n" for label, value in rows)

@@ -32,6 +32,17 @@ from pipeline.files import atomic_writer, remove_temp_files, write_atomic
 from pipeline.files import describe as describe_os_error
 
 
+def json_bytes(text: str) -> bytes:
+    """JSON text as UTF-8, where a lone surrogate becomes its JSON escape instead of failing the write.
+
+    Python reads the bytes of a file name that aren't UTF-8 as lone surrogates (PEP 383),
+    and ``json.dumps(..., ensure_ascii=False)`` leaves them as they are; UTF-8 can't hold
+    them. Inside a JSON string (the only place they can be) ``\\udcXX`` is a valid escape
+    that reads back as the same string, so a path like that can never fail a run's writes.
+    """
+    return text.encode("utf-8", "backslashreplace")
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """The objects of a JSONL file; a line a crash cut short (not valid JSON) is skipped."""
     if not path.is_file():
@@ -56,7 +67,8 @@ class JsonlLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.file = path.open("a", encoding="utf-8")
+            # backslashreplace: see json_bytes
+            self.file = path.open("a", encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             raise OutputError(f"can't write {path}: {describe_os_error(exc)}") from None
         self.count = 0
@@ -121,7 +133,7 @@ class Store:
 
     def write(self, name: str, text: str) -> Path:
         path = self.results / name
-        write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, json_bytes(text))
         return path
 
     def write_partial(self, name: str, text: str) -> Path:
@@ -131,7 +143,7 @@ class Store:
         it is removed once the article's result is written.
         """
         path = self.results / partial_name(name)
-        write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, json_bytes(text))
         return path
 
     def drop_partial(self, name: str) -> None:
@@ -160,10 +172,10 @@ class Store:
             for row in read_jsonl(self.index_path):
                 path = row.get("path")
                 if isinstance(path, str) and path not in fresh and (self.out / path).is_file():
-                    f.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+                    f.write(json_bytes(json.dumps(row, ensure_ascii=False) + "\n"))
                     count += 1
             for row in fresh.values():  # last: the index ends with this run's results
-                f.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+                f.write(json_bytes(json.dumps(row, ensure_ascii=False) + "\n"))
         return count + len(fresh)
 
     def publish_failures(self, run_failures: Path) -> None:
