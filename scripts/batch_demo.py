@@ -10,8 +10,9 @@ plus 5 bad files (empty, binary, undecodable, English, over the size limit), the
 2. reruns it: every article must end with exactly one result, the 5 bad files in
    failures.jsonl, no temporary file left, exit code 1;
 3. reruns it again: everything skipped;
-4. with Ray installed: runs ``--engine ray`` and an uninterrupted local run into fresh
-   folders and compares their records (timings aside).
+4. runs ``--engine ray`` and an uninterrupted local run into fresh folders and compares
+   their records (timings aside). Without the ray extra it stops at once, before step 1,
+   with one line and exit 2; ``--no-ray`` leaves the Ray steps out.
 
 It prints one line per step with its wall time and exits non-zero if any check fails.
 """
@@ -26,6 +27,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ray_cluster import require_ray  # noqa: E402 - scripts/ is not a package
 
 ROOT = Path(__file__).resolve().parent.parent
 ORANGESUM = ROOT.parent / "shared" / "data" / "orangesum-sample" / "articles.fr.txt"
@@ -114,6 +119,11 @@ def step(name: str, cmd: list[str]) -> tuple[subprocess.CompletedProcess, float]
 
 
 def demo(args: argparse.Namespace) -> int:
+    if not Path(args.source).is_file():
+        print(f"make nightly-demo: no {args.source}: give --source, a text file of one article a line", file=sys.stderr)
+        raise SystemExit(2)
+    if not args.no_ray:  # before minutes of local steps, not after them
+        require_ray("make nightly-demo (--no-ray leaves its Ray steps out)", modules=("ray",), command=None)
     work = Path(args.work)
     if work.exists():
         shutil.rmtree(work)
@@ -124,11 +134,6 @@ def demo(args: argparse.Namespace) -> int:
     base = ["--config", args.config, "--log-json"]
     names = kill_resume_rerun(args, folder, out, base, good, bad, check)
     if args.no_ray:
-        return check.failed
-    try:
-        import ray  # noqa: F401
-    except ImportError:
-        print("ray engine: Ray isn't installed (pip install -e '.[ray]'); skipped")
         return check.failed
     ray_against_local(args, work, folder, base, good, names, check)
     return check.failed

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ray_cluster import Cluster, batch_command  # noqa: E402 - scripts/ is not a package
+from ray_cluster import Cluster, batch_command, require_ray  # noqa: E402 - scripts/ is not a package
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = [
@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "cluster-demo")
     args = parser.parse_args()
+    require_ray("make cluster-demo")
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     source = day(args.out / "day.jsonl", args.articles)

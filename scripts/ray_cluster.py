@@ -15,6 +15,7 @@ worker nodes is the parallelism.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -27,6 +28,31 @@ from pathlib import Path
 
 RAY = str(Path(sys.executable).with_name("ray"))
 TINY = str(Path(__file__).resolve().parent.parent / "configs" / "tiny.yaml")
+INSTALL_RAY = ".venv/bin/pip install -e '.[ray]' or make install-ray"
+
+
+def missing_ray(modules: tuple[str, ...] = ("ray", "grpc"), command: str | None = RAY) -> str | None:
+    """What of the ray extra is missing here (``command``: the ``ray`` CLI beside this Python), or None.
+
+    The extra is optional and no make target installs it, so a demo checks first: without
+    it, ``ray start`` would end in a FileNotFoundError traceback. grpc is Ray Client's.
+    """
+    if command is not None and not Path(command).is_file():
+        return f"no {command}"
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            return f"import {name}: {exc}"
+    return None
+
+
+def require_ray(what: str, modules: tuple[str, ...] = ("ray", "grpc"), command: str | None = RAY) -> None:
+    """Stop with one line on stderr and exit 2 (bad setup) when the ray extra isn't installed."""
+    problem = missing_ray(modules, command)
+    if problem is not None:
+        print(f"{what}: needs the ray extra: {INSTALL_RAY} ({problem})", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def batch_command(source: Path, out: Path, *options: str) -> list[str]:

@@ -9,6 +9,7 @@ temporary or partial file.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from pipeline.errors import EngineError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from ray_cluster import Cluster, batch_command  # noqa: E402 - scripts/ is not a package
+from ray_cluster import Cluster, batch_command, missing_ray  # noqa: E402 - scripts/ is not a package
 
 TEXTS = [
     "Le printemps arrive enfin sur la Bretagne. Les températures dépassent quinze degrés cet après-midi.",
@@ -157,3 +158,47 @@ def test_the_driver_killed_mid_run_a_rerun_resumes(tmp_path: Path) -> None:
     killed, resumed = manifests(out)
     assert killed["status"] == "running"
     assert (resumed["counts"]["skipped"], resumed["counts"]["done"]) == (written, 30 - written)
+
+
+INSTALL = ".venv/bin/pip install -e '.[ray]' or make install-ray"
+
+
+NO_RAY = " (import ray: no ray here)"
+
+
+@pytest.mark.parametrize(
+    ("script", "line"),
+    [
+        (
+            ["scripts/cluster_demo.py", "--out", "{tmp}/demo"],
+            "make cluster-demo: needs the ray extra: " + INSTALL + NO_RAY,
+        ),
+        (
+            ["scripts/batch_demo.py", "demo", "--work", "{tmp}/demo"],
+            "make nightly-demo (--no-ray leaves its Ray steps out): needs the ray extra: " + INSTALL + NO_RAY,
+        ),
+        (
+            ["scripts/batch_demo.py", "demo", "--work", "{tmp}/demo", "--no-ray", "--source", "{tmp}/none.txt"],
+            "make nightly-demo: no {tmp}/none.txt: give --source, a text file of one article a line",
+        ),
+    ],
+)
+def test_the_demos_stop_at_once_with_one_line_when_their_setup_is_missing(
+    tmp_path: Path, script: list[str], line: str
+) -> None:
+    (tmp_path / "ray").mkdir()  # shadows the real package: "import ray" fails as where the extra isn't installed
+    (tmp_path / "ray" / "__init__.py").write_text("raise ImportError('no ray here')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    args = [a.format(tmp=tmp_path) for a in script]
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == line.format(tmp=tmp_path) + "\n"
+    assert not (tmp_path / "demo").exists()  # stopped before any work
+
+
+def test_missing_ray_names_what_is_missing(tmp_path: Path) -> None:
+    assert missing_ray(command=str(tmp_path / "ray")) == f"no {tmp_path / 'ray'}"
+    assert missing_ray(modules=("json", "no_such_module_here"), command=None) == (
+        "import no_such_module_here: No module named 'no_such_module_here'"
+    )
+    assert missing_ray(modules=("json",), command=sys.executable) is None
