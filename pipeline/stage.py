@@ -75,6 +75,16 @@ class Stage:
         self.config = config
         self.context = context or StageContext()
 
+    def admit(self, doc: Document) -> None:
+        """Refuse, before any model is loaded, a document this stage would refuse outright.
+
+        Batch workers call it on the model-free stages ahead of the first model stage, so
+        a rerun whose only articles left are refused ones loads no model.
+
+        Raises:
+            PrecisError: the document is refused (the segmenter: not French, E210).
+        """
+
     def process(self, doc: Document) -> Document:
         """One document in, one new document out (stages that don't batch across documents)."""
         raise NotImplementedError(f"{type(self).__name__} implements neither process() nor pipe()")

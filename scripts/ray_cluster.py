@@ -28,7 +28,7 @@ from pathlib import Path
 
 RAY = str(Path(sys.executable).with_name("ray"))
 TINY = str(Path(__file__).resolve().parent.parent / "configs" / "tiny.yaml")
-INSTALL_RAY = ".venv/bin/pip install -e '.[ray]' or make install-ray"
+INSTALL_RAY = "make install (requirements.lock has it) or .venv/bin/pip install -e '.[ray]'"
 
 
 def missing_ray(modules: tuple[str, ...] = ("ray", "grpc"), command: str | None = RAY) -> str | None:

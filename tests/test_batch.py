@@ -100,8 +100,15 @@ def test_run_key_is_the_output_signature_of_the_models_described_not_loaded() ->
     assert build(cfg, [{**models[0], "device": "cuda"}, models[1]], "cpu") == sig
     assert build(cfg, [{**models[0], "dtype": "bfloat16"}, models[1]], "cpu") == sig
     assert build(cfg, [{**models[0], "revision": "r2"}, models[1]], "cpu") != sig
-    # An explicit backend is the same on every device; auto is CTranslate2 int8 on a CPU, transformers on CUDA.
-    explicit = ["translate.backend=transformers", "translate.quantization=none", "summarize.backend=transformers"]
+    # An explicit backend and dtype are the same on every device; auto is CTranslate2 int8 on a CPU,
+    # transformers on CUDA, and dtype auto is fp32 on a CPU, bf16 or fp16 on CUDA.
+    explicit = [
+        "translate.backend=transformers",
+        "translate.quantization=none",
+        "summarize.backend=transformers",
+        "runtime.dtype=float32",
+    ]
+    assert key(explicit[:3], "cuda") != key(explicit[:3], "cpu")
     assert key(explicit, "cuda") == key(explicit, "cpu")
     assert key([], "cpu") != key([], "cuda")
     assert key([*explicit, "translate.quantization=int8"]) != key(explicit)
@@ -435,6 +442,44 @@ def test_cache_translates_only_new_sentences(tmp_path: Path) -> None:
     assert len(records) == 3
     by_source = {s["source"]: s["translation"] for r in records for s in r["segments"]}
     assert len(by_source) == 5  # the same sentence has the same translation in every record
+
+
+def test_results_of_older_code_are_redone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an upgrade (any change of precis's sources), every article is processed again.
+
+    The code version is part of the output signature (``pipeline.version``), so a result of
+    older code has another key: it stays in results/ beside the new one, and is not reused.
+    """
+    import pipeline.signature
+
+    folder = write_articles(tmp_path / "in", ["meteo", "sport"])
+    base = ["-c", TINY, "-o", str(tmp_path / "out"), str(folder)]
+    with monkeypatch.context() as older:
+        older.setattr(pipeline.signature, "code_version", lambda: "0.1.0+src.000000000000")
+        assert batch(*base).exit_code == 0
+    assert batch(*base).exit_code == 0
+    assert batch(*base).exit_code == 0
+    runs = manifests(tmp_path / "out")
+    assert [(m["counts"]["done"], m["counts"]["skipped"]) for m in runs] == [(2, 0), (2, 0), (0, 2)]
+    assert runs[0]["signature"].startswith("precis:0.1.0+src.000000000000|")
+    assert runs[1]["signature"].startswith(f"precis:{code_version()}|")
+    assert len(list((tmp_path / "out" / "results").iterdir())) == 4
+
+
+def test_a_rerun_whose_only_articles_left_are_refused_loads_no_model(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "in", ["meteo"])
+    (folder / "english.md").write_text(ENGLISH)
+    base = ["-c", TINY, "-o", str(tmp_path / "out"), str(folder)]
+    assert batch(*base).exit_code == 1
+    assert batch(*base).exit_code == 1
+    runs = manifests(tmp_path / "out")
+    assert [(m["counts"]["done"], m["counts"]["skipped"], m["counts"]["failed"]) for m in runs] == [
+        (1, 0, 1),
+        (0, 1, 1),
+    ]
+    assert runs[1]["timings"]["models_s"] is None  # the language check ran before any model loaded
+    [failure] = jsonl(tmp_path / "out" / "failures.jsonl")
+    assert (failure["id"], failure["code"]) == ("english", "E210")
 
 
 def test_speed_only_settings_redo_nothing_and_output_settings_redo_everything(tmp_path: Path) -> None:

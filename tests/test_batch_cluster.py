@@ -160,7 +160,7 @@ def test_the_driver_killed_mid_run_a_rerun_resumes(tmp_path: Path) -> None:
     assert (resumed["counts"]["skipped"], resumed["counts"]["done"]) == (written, 30 - written)
 
 
-INSTALL = ".venv/bin/pip install -e '.[ray]' or make install-ray"
+INSTALL = "make install (requirements.lock has it) or .venv/bin/pip install -e '.[ray]'"
 
 
 NO_RAY = " (import ray: no ray here)"

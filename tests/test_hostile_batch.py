@@ -175,12 +175,6 @@ def counts(total: int, done: int, failed: int = 0, ignored: int = 0) -> dict[str
     return {"total": total, "done": done, "skipped": 0, "failed": failed, "ignored": ignored}
 
 
-def follows(*row: object) -> object:
-    """A --follow-symlinks row: it reaches the listing once pipeline/batch/run.py passes
-    options.limits.follow_symlinks to both list_items calls (strict: the mark must go then)."""
-    return pytest.param(*row, marks=pytest.mark.xfail(strict=True, reason="run.py doesn't pass follow_symlinks yet"))
-
-
 RUN_END = '"event": "run_end"'
 SPECIAL_FILES = {"FIFO": 1, HIDDEN: 1, NOT_AN_ARTICLE: 1, "socket": 1}  # as special_files makes them
 # set-up, extra arguments -> exit code, on stderr, manifest counts, ignored by reason, failures (source's end, code)
@@ -193,10 +187,10 @@ RUNS = [
     ("special_files", [], 0, RUN_END, counts(1, 1, ignored=4), SPECIAL_FILES, []),
     ("not_utf8_file_name", [], 0, RUN_END, counts(2, 2), {}, []),
     ("symlinked_files", [], 0, RUN_END, counts(2, 2, ignored=2), {BROKEN: 1, OUTSIDE: 1}, []),
-    follows("symlinked_files", ["--follow-symlinks"], 0, RUN_END, counts(3, 3, ignored=1), {BROKEN: 1}, []),
+    ("symlinked_files", ["--follow-symlinks"], 0, RUN_END, counts(3, 3, ignored=1), {BROKEN: 1}, []),
     ("symlinked_folders", [], 0, RUN_END, counts(2, 2, ignored=3), {LOOP: 2, OUTSIDE: 1}, []),
-    follows("symlinked_folders", ["--follow-symlinks"], 0, RUN_END, counts(3, 3, ignored=2), {LOOP: 2}, []),
-    follows("a_device", ["--follow-symlinks"], 0, RUN_END, counts(1, 1, ignored=1), {"character device": 1}, []),
+    ("symlinked_folders", ["--follow-symlinks"], 0, RUN_END, counts(3, 3, ignored=2), {LOOP: 2}, []),
+    ("a_device", ["--follow-symlinks"], 0, RUN_END, counts(1, 1, ignored=1), {"character device": 1}, []),
 ]
 
 

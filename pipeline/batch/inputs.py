@@ -340,7 +340,7 @@ def read(item: Item, limits: Limits) -> Article:
     size = st.st_size if st is not None else 0
     if size > limits.max_bytes:
         raise ArticleTooLarge(f"{item.source}: {size} bytes, over the limit of {limits.max_bytes} (--max-bytes)")
-    doc = io.read_article(item.path)
+    doc = io.read_article(item.path, max_bytes=limits.max_bytes)
     return Article(item=item, doc=replace(doc, id=item.id or doc.id))
 
 

@@ -92,6 +92,7 @@ class Manifest:
     failures: str
     error: str | None = None
     exit_code: int | None = None
+    logs_lost: int = 0  # event lines stderr refused (full, closed, a broken pipe): the log is incomplete
 
     @classmethod
     def start(
@@ -129,6 +130,7 @@ class Manifest:
                 "group_size": o.group_size,
                 "max_failures": o.max_failures,
                 "limits": asdict(o.limits),
+                "article_timeout": o.article_timeout,  # an E430 failure says which limit
                 "ray": ray if o.engine == "ray" else None,
             },
             counts={"total": total, **asdict(Counts()), "ignored": len(ignored)},

@@ -30,7 +30,7 @@ from pipeline.batch.cache import set_aside, untrusted
 from pipeline.batch.engines import Engine
 from pipeline.batch.engines import get as get_engine
 from pipeline.batch.events import Reporter, reserve_standard_fds
-from pipeline.batch.inputs import Item, kind_of, list_items
+from pipeline.batch.inputs import Item, Skipped, kind_of, list_items
 from pipeline.batch.keys import run_key
 from pipeline.batch.manifest import Counts, Manifest
 from pipeline.batch.options import BatchOptions
@@ -54,13 +54,6 @@ class RunResult:
     counts: Counts
     exit_code: int
     manifest: Path
-
-
-@dataclass(kw_only=True)
-class RunManifest(Manifest):
-    """The manifest, with the event lines stderr refused (``events.Reporter.lost``): the log is then incomplete."""
-
-    logs_lost: int = 0
 
 
 def new_run_id(out: Path) -> str:
@@ -103,8 +96,9 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
     # Listing the input first (paths only) gives the total for the progress bar, and an
     # input that can't be listed fails before anything is locked or written; so do the
     # keys' models, described from their configs (no weights), for the engine's device.
-    ignored: list[str] = []
-    total = sum(1 for _ in list_items(options.input, exclude=options.out, ignored=ignored))
+    ignored: list[Skipped] = []
+    follow = options.limits.follow_symlinks
+    total = sum(1 for _ in list_items(options.input, exclude=options.out, ignored=ignored, follow_symlinks=follow))
     models, signature = run_key(config, engine_cls.device(config, options))
     with signals.interruptible():
         run, lock, manifest = _begin(config, options, reporter, input_kind, models, signature, ignored, total)
@@ -120,7 +114,8 @@ def run_batch(config: Config, options: BatchOptions, reporter: Reporter | None =
                 stopped=lambda: run.stopped,
             )
             with reporter.notices():
-                _process(run, engine, list_items(options.input, exclude=options.out), signature.digest)
+                items = list_items(options.input, exclude=options.out, follow_symlinks=follow)
+                _process(run, engine, items, signature.digest)
             status = "stopped" if run.stopped else "complete"
         except signals.Interrupted as exc:
             status, error = "interrupted", f"interrupted by {exc.name}"
@@ -164,9 +159,9 @@ def _begin(
     input_kind: str,
     models: list[dict[str, Any]],
     signature: Signature,
-    ignored: list[str],
+    ignored: list[Skipped],
     total: int,
-) -> tuple[Run, Lock, RunManifest]:
+) -> tuple[Run, Lock, Manifest]:
     """Take the output folder's lock, clean what a killed run left, and write the manifest of a run starting.
 
     The run's options (``Run.options``) are ``options`` without the cache if it was refused.
@@ -182,7 +177,7 @@ def _begin(
         options = _trust_cache(options, reporter)
         run = Run(store, run_id, options, reporter, total)
         cache_set_aside = _check_cache(options, run_id, reporter)
-        manifest = RunManifest.start(
+        manifest = Manifest.start(
             run_id=run_id,
             options=options,
             input_kind=input_kind,
@@ -195,7 +190,6 @@ def _begin(
             temp_files_removed=removed,
         )
         manifest.repairs["cache_set_aside"] = cache_set_aside
-        manifest.options["article_timeout"] = options.article_timeout  # an E430 failure says which limit
         manifest.write(run.dir / "manifest.json")
         output_folder(options.metrics_path.parent, "--metrics")
         run.publish = Publisher(run, manifest, last_success(options.out, run_id))
@@ -270,7 +264,7 @@ def _process(run: Run, engine: Engine, items: Iterable[Item], digest: str) -> No
                 break
 
 
-def _announce(run: Run, lock: Lock, ignored: list[str]) -> None:
+def _announce(run: Run, lock: Lock, ignored: list[Skipped]) -> None:
     o, reporter = run.options, run.reporter
     reporter.event(
         "run_start",
@@ -289,9 +283,9 @@ def _announce(run: Run, lock: Lock, ignored: list[str]) -> None:
     if ignored:
         reporter.event(
             "ignored_files",
-            f"ignored {len(ignored)} file(s) that aren't .md, .txt or .html, e.g. {ignored[0]}",
+            f"ignored {len(ignored)} input entries that aren't articles (the manifest lists them), e.g. {ignored[0]}",
             count=len(ignored),
-            examples=ignored[:5],
+            examples=[s._asdict() for s in ignored[:5]],
         )
 
 
@@ -303,7 +297,7 @@ def _models_ready(run: Run, manifest: Manifest, models: list[dict[str, Any]], se
     run.reporter.event("models_ready", f"models ready in {seconds:.1f}s ({names})", seconds=round(seconds, 3))
 
 
-def _finish(run: Run, manifest: RunManifest, status: str, error: str | None) -> RunResult:
+def _finish(run: Run, manifest: Manifest, status: str, error: str | None) -> RunResult:
     """Publish the run's index, failures and manifest (the index even for a run that didn't finish).
 
     Each step is tried even when one before failed (a full disk): the files are written
@@ -345,6 +339,7 @@ def _finish(run: Run, manifest: RunManifest, status: str, error: str | None) -> 
     run.reporter.event(
         "run_end",
         f"{status}: {c.done} done, {c.skipped} skipped, {c.failed} failed in {wall:.1f}s"
+        + (f", {manifest.counts['ignored']} input entries ignored" if manifest.counts.get("ignored") else "")
         + (f" ({rate:.2f} articles/s)" if rate else "")
         + f"; cache {run.cache_hits} hits, {run.cache_misses} misses; manifest {path}{unwritten}",
         status=status,

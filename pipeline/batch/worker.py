@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pipeline.batch.signals as signals
-from pipeline import io
+from pipeline import io, registry
 from pipeline.batch.cache import SQLiteTranslationCache
 from pipeline.batch.inputs import Article, Item, Limits
 from pipeline.batch.inputs import read as read_item
@@ -25,7 +25,8 @@ from pipeline.batch.keys import article_key, result_name
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import ArticleTimeout, EngineError, PrecisError
-from pipeline.runner import Pipeline
+from pipeline.runner import Pipeline, build_stage
+from pipeline.stage import Stage
 
 log = logging.getLogger("precis.batch")
 
@@ -145,6 +146,7 @@ class Worker:
         self.article_timeout = article_timeout
         self._unlimited_said = False
         self.pipeline: Pipeline | None = None
+        self._gates: list[Stage] | None = None  # model-free stages asked to admit articles first
         self.cache: SQLiteTranslationCache | None = None
         self.meta: dict[str, Any] = {}
         self.loads = 0  # how many times this Worker built its pipeline (loaded its models): 1 at most
@@ -182,11 +184,40 @@ class Worker:
         """Run a group of articles: one Outcome per task, in order, and the cache's counts for the group."""
         if not tasks:
             return GroupResult([])
+        refused = self._refused(tasks)
+        left = [t for i, t in enumerate(tasks) if i not in refused]
+        if not left:  # nothing left for the models: none is loaded (a rerun of a finished batch)
+            return GroupResult([refused[i] for i in range(len(tasks))])
         pipeline = self.load()  # outside the per-article handling: a model that can't load stops the run
         hits, misses = self.cache_counts()
-        outcomes = self._outcomes(pipeline, tasks)
+        ran = iter(self._outcomes(pipeline, left))
+        outcomes = [refused[i] if i in refused else next(ran) for i in range(len(tasks))]
         after = self.cache_counts()
         return GroupResult(outcomes, after[0] - hits, after[1] - misses)
+
+    def _refused(self, tasks: list[Task]) -> dict[int, Outcome]:
+        """The failures of tasks that a model-free stage ahead of the first model stage refuses (``Stage.admit``).
+
+        Such stages (the segmenter's language check) need no model, so they are built and
+        asked first: articles they refuse fail here, as they would in the pipeline, and the
+        models load only for what is left.
+        """
+        if self._gates is None:
+            self._gates = []
+            for kind in self.config.pipeline:
+                name, _ = self.config.stage(kind)
+                if registry.get(kind, name).needs_model:
+                    break
+                self._gates.append(build_stage(kind, self.config))
+        refused: dict[int, Outcome] = {}
+        for i, task in enumerate(tasks):
+            for stage in self._gates:
+                try:
+                    stage.admit(task.article.doc)
+                except PrecisError as exc:
+                    refused[i] = _task_failure(task, exc, stage.kind)
+                    break
+        return refused
 
     def close(self) -> None:
         """Close the translation cache (SQLite then folds its journal into the file)."""
@@ -235,17 +266,7 @@ class Worker:
         exc = ArticleTimeout(
             f"took longer than the time limit of {self.article_timeout:g}s (--article-timeout); stopped {where}"
         )
-        source = task.article.item.source
-        return Outcome(
-            source=source,
-            id=task.article.doc.id,
-            key=task.key,
-            name=task.name,
-            code=exc.code,
-            message=f"{source}: {exc.message}",
-            metadata=task.article.metadata,
-            stage=stage,
-        )
+        return _task_failure(task, exc, stage)
 
     def _done(self, task: Task, doc: Document) -> Outcome:
         return Outcome(
@@ -273,3 +294,18 @@ class Worker:
             stage=failure.stage,
             partial=io.render_json(doc, **self.meta) if doc.translated else None,
         )
+
+
+def _task_failure(task: Task, exc: PrecisError, stage: str | None) -> Outcome:
+    """The failure of a task's article, in ``stage``, with the error's code; its message names the source."""
+    source = task.article.item.source
+    return Outcome(
+        source=source,
+        id=task.article.doc.id,
+        key=task.key,
+        name=task.name,
+        code=exc.code,
+        message=f"{source}: {exc.message}",
+        metadata=task.article.metadata,
+        stage=stage,
+    )
