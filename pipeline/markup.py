@@ -199,9 +199,13 @@ def _markers(span: InlineSpan, text: str) -> tuple[str, str]:
         pad = " " if text.startswith("`") or text.endswith("`") else ""
         return fence + pad, pad + fence
     if span.kind == "link":
-        if span.marker == "<>" and text == span.target:
+        from pipeline.io import link_target  # the one rule for targets written in any format
+
+        target = link_target(span.target)
+        if target is None:  # a scheme precis doesn't write (data:, ...): the link's text stays, plain
+            return "", ""
+        if span.marker == "<>" and text == span.target == target:
             return "<", ">"
-        target = span.target
         if re.search(r"[\s()<>]", target):
             target = "<" + target.replace("<", "%3C").replace(">", "%3E") + ">"
         return "[", f"]({target})"

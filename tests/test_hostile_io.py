@@ -194,8 +194,9 @@ ROWS = [
         (file("article.md", "# Titre\n\nLe [logo](data:image/png;base64,AAAA) du Pentagone.\n"),),
         (*LEAD, "--format", "json", "{tmp}/article.md"),
         0,
-        "precis: warning: article: links: segment 1: markup dropped, the sentence is written plain: "
-        "its target has a scheme 'data'",
+        # The link is dropped where it is restored, its text kept; the sentence's other markup stays.
+        "precis: warning: article: links: paragraph 1: link 'logo' dropped: its target has a scheme 'data', "
+        "and only http, https, mailto links are written",
         absent=("data:image",),
     ),
     # --- encodings --------------------------------------------------------------------
