@@ -333,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     PRECIS_DEBUG=1), so cron and systemd tell a crash from failed articles (1).
     """
 
+    from pipeline.files import reserve_standard_fds
+
+    reserve_standard_fds()  # a closed stderr must not become the first file precis opens
     try:
         code = app(args=argv, prog_name="precis", standalone_mode=False)
     except (KeyboardInterrupt, *_ABORTS):  # Ctrl-C: the parser turns KeyboardInterrupt into Abort

@@ -141,3 +141,24 @@ def private_folder(path: Path) -> Path:
     if st.st_mode & 0o022:
         raise OutputError(f"{path}: others can write to it (mode {st.st_mode & 0o777:o}); run chmod go-w {path}")
     return path
+
+
+def reserve_standard_fds() -> None:
+    """Open /dev/null on file descriptors 0, 1 and 2 where they are closed (``precis ... 2>&-``).
+
+    The kernel gives a new file the lowest free descriptor: with 2 closed, the lock file,
+    a result being written or the cache would get it, and whatever a library writes to
+    stderr (CTranslate2's and Ray's C++ logs, a crash report) would land in that file.
+    SQLite guards its own files the same way.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if null != fd:  # lower ones are open (filled first), so only another thread can make this so
+                os.dup2(null, fd)
+                os.close(null)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from pipeline.batch.store import now_iso
+from pipeline.files import reserve_standard_fds  # noqa: F401 - run_batch calls it from here
 
 
 class Reporter:
@@ -126,24 +126,3 @@ class Reporter:
         if self._bar_shown:
             self._write("\r\033[K")
             self._bar_shown = False
-
-
-def reserve_standard_fds() -> None:
-    """Open /dev/null on file descriptors 0, 1 and 2 where they are closed (``precis batch ... 2>&-``).
-
-    The kernel gives a new file the lowest free descriptor: with 2 closed, the lock file,
-    a result being written or the cache would get it, and whatever a library writes to
-    stderr (CTranslate2's and Ray's C++ logs, a crash report) would land in that file.
-    SQLite guards its own files the same way.
-    """
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            try:
-                null = os.open(os.devnull, os.O_RDWR)
-            except OSError:
-                return
-            if null != fd:  # lower ones are open (filled first), so only another thread can make this so
-                os.dup2(null, fd)
-                os.close(null)
