@@ -120,7 +120,7 @@ def test_a_closed_stdout_is_e700(args: list[str]) -> None:
     ("env", "message"),
     [
         ({"PRECIS_CACHE": "/proc/precis-cache"}, "[E300] can't use the model cache /proc/precis-cache (PRECIS_CACHE)"),
-        ({"PRECIS_CACHE": "", "HOME": "/proc/precis-home"}, "can't use the model cache /proc/precis-home/.cache/precis"),
+        ({"PRECIS_CACHE": "", "HOME": "/proc/precis-home"}, "model cache /proc/precis-home/.cache/precis"),
     ],
 )
 def test_an_unusable_model_cache_is_e300(env: dict[str, str], message: str) -> None:
