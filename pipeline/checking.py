@@ -35,7 +35,9 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     Raises:
         ConfigError: unknown key or bad value.
     """
-    cfg = config_mod.load(path, [*overrides, "pipeline=[consistency]"])
+    # The stages the check runs after in a pipeline are named only so the config's order
+    # check passes (consistency needs translations); nothing of theirs is loaded.
+    cfg = config_mod.load(path, [*overrides, "pipeline=[segment, translate, consistency]"])
     _, section = cfg.stage("consistency")
     if not isinstance(section, FactsConfig):
         raise TypeError(f"consistency: expected the facts stage's config, got {type(section).__name__}")
