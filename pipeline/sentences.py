@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import pysbd
@@ -66,21 +66,74 @@ _INITIAL = re.compile(rf"^(?:[{_UP}]|[{_UP}]\.-[{_UP}])$")
 _OPENERS = "«“\"'([—–-"
 
 
-def _token_before(text: str, end: int) -> str:
-    """The run of non-space characters ending at ``end``, without opening punctuation or elision."""
-    start = end
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    word = text[start:end].lstrip(_OPENERS)
-    return re.split(r"['’]", word)[-1]  # l'art. -> art
+# The word before a stop is read from the run of non-space characters it ends, and a run
+# can be the whole paragraph ("1.1.1.1...", a long URL): ``_WordsBefore`` moves forward
+# only, so splitting stays linear in the paragraph's length (rereading the run at each
+# stop made it quadratic). These find, in one backward pass over the newly read stretch,
+# the last blank, apostrophe or address character in it.
+_LAST_BLANK = re.compile(r".*\s", re.DOTALL)
+_LAST_APOSTROPHE = re.compile(r".*['’]", re.DOTALL)
+_LAST_ADDRESS = re.compile(r".*[/@]", re.DOTALL)
+_LEADING_OPENERS = re.compile("[" + re.escape(_OPENERS) + "]*")
+# No word longer than this is an abbreviation or an initial ("J.-C" has 4 characters).
+_LONGEST_WORD = max(4, *map(len, ABBREVIATIONS))
 
 
-def _is_glued_boundary(text: str, stop: re.Match[str]) -> bool:
+class _Word(NamedTuple):
+    """The word before a stop, as much of it as the rules read."""
+
+    text: str  # cut after ``limit + 1`` characters: a longer word is no abbreviation anyway
+    address: bool  # it holds a "/" or "@" (a URL, an e-mail address)
+    www: bool  # it opens with "www"
+
+
+class _WordsBefore:
+    """The word before each stop of a paragraph, the stops visited left to right.
+
+    The word is the run of non-space characters ending at the stop, without opening
+    punctuation and without what an elision's apostrophe cuts off (``l'art.`` -> ``art``).
+    """
+
+    def __init__(self, text: str, limit: int) -> None:
+        self.text, self.limit = text, limit
+        self._start()
+
+    def _start(self) -> None:
+        self.read = 0  # text[:read] is read
+        self.run = 0  # where the run of non-space characters being read starts
+        self.apostrophe = -1  # the last apostrophe read, -1: none
+        self.address = -1  # the last "/" or "@" read
+        self.openers = (-1, 0)  # (run, where its leading opening punctuation ends)
+
+    def at(self, end: int) -> _Word:
+        if end < self.read:  # a stop before the last one: read again from the start
+            self._start()
+        text = self.text
+        blank = _LAST_BLANK.match(text, self.read, end)
+        if blank:
+            self.run = blank.end()
+        for pattern, name in ((_LAST_APOSTROPHE, "apostrophe"), (_LAST_ADDRESS, "address")):
+            found = pattern.match(text, max(self.read, self.run), end)
+            if found:
+                setattr(self, name, found.end() - 1)
+        self.read = end
+        if self.openers[0] != self.run:
+            self.openers = (self.run, _LEADING_OPENERS.match(text, self.run, end).end())  # type: ignore[union-attr]
+        start = self.openers[1]
+        if self.apostrophe >= start:
+            start = self.apostrophe + 1
+        return _Word(
+            text[start : min(end, start + self.limit + 1)],
+            self.address >= start,
+            text[start : min(end, start + 3)].lower() == "www",
+        )
+
+
+def _is_glued_boundary(text: str, stop: re.Match[str], word: _Word) -> bool:
     before = text[stop.start() - 1] if stop.start() else ""
     if not (before.islower() or before.isdigit() or before in '"»”)' or stop.group()[0] in "?!"):
         return False
-    word = _token_before(text, stop.start())
-    if "/" in word or "@" in word or word.lower().startswith("www"):
+    if word.address or word.www:
         return False
     return bool(_GLUED.match(text, stop.end()))
 
@@ -91,17 +144,17 @@ _LOOKAHEAD = 200
 _BLANKS = re.compile(r"\s*")
 
 
-def _is_boundary(text: str, stop: re.Match[str], extra_abbreviations: frozenset[str]) -> bool:
+def _is_boundary(text: str, stop: re.Match[str], extra_abbreviations: frozenset[str], words: _WordsBefore) -> bool:
     after = _BLANKS.match(text, stop.end()).end()  # type: ignore[union-attr]
     if after == len(text):
         return True
     if after == stop.end():  # no space after the stop: "10.5", "exemple.fr", "J.-C"
-        return _is_glued_boundary(text, stop)
+        return _is_glued_boundary(text, stop, words.at(stop.start()))
     stripped = text[after : after + _LOOKAHEAD]
     if not _STARTER.match(stripped):  # « Prêts ? » a-t-il demandé / etc. et ...
         return False
     if stop.group().startswith(".") and not stop.group().startswith("..."):
-        word = _token_before(text, stop.start())
+        word = words.at(stop.start()).text
         if word.lower() in ABBREVIATIONS or word.lower() in extra_abbreviations:
             return False
         # A lone capital before a capitalised word is an initial (J. K. Rowling,
@@ -129,9 +182,10 @@ def split_sentences(text: str, extra_abbreviations: Iterable[str] = ()) -> list[
         reproduces the input's non-space characters exactly.
     """
     extra = frozenset(a.lower().rstrip(".") for a in extra_abbreviations)
+    words = _WordsBefore(text, max(_LONGEST_WORD, *map(len, extra)) if extra else _LONGEST_WORD)
     sentences, start = [], 0
     for stop in _STOP.finditer(text):
-        if _is_boundary(text, stop, extra):
+        if _is_boundary(text, stop, extra, words):
             sentence = text[start : stop.end()].strip()
             if sentence:
                 sentences.append(sentence)
