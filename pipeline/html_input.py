@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from pipeline.markdown import MAX_NESTING
+
+# Inline marks (<em>, <strong>, <code>) open inside each other beyond this many are
+# dropped, their text kept: Markdown has no use for them, and wrapping the text of each
+# of 10 000 nested <em> rewrote it 10 000 times.
+MAX_MARKS = 2
+
 
 class _HTMLToMarkdown(HTMLParser):
     """Collects an HTML page's text as Markdown blocks (headings, items, quotes, paragraphs)."""
@@ -54,13 +61,17 @@ class _HTMLToMarkdown(HTMLParser):
         self.title = ""
         self.in_title = False
         self.link: tuple[int, str] | None = None  # an open <a href>: where its text starts, its target
-        self.marks: list[tuple[str, int]] = []  # open <em>, <strong>, <code>...: the tag, where its text starts
+        # open <em>, <strong>, <code>...: the tag, where its text starts (-1: past MAX_MARKS, dropped)
+        self.marks: list[tuple[str, int]] = []
 
     def _flush(self) -> None:
         text = " ".join("".join(self.buffer).split())
         if text:
             marker = "".join(self.prefix[-1:])
-            self.blocks.append(("> " * self.quote) + marker + text)
+            # Quotes nested past what the segmenter reads keep one level more than it reads,
+            # so it flattens them with a warning; a deeper prefix would only make each block
+            # as long as the nesting is deep.
+            self.blocks.append(("> " * min(self.quote, MAX_NESTING)) + marker + text)
         self.buffer = []
         self.link = None  # a link that spans blocks keeps its text only
         self.marks = []
@@ -80,7 +91,7 @@ class _HTMLToMarkdown(HTMLParser):
         elif tag == "blockquote":
             self.quote += 1
         elif tag in self.MARKS:
-            self.marks.append((tag, len(self.buffer)))
+            self.marks.append((tag, len(self.buffer) if len(self.marks) < MAX_MARKS else -1))
         elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
             self.link = (len(self.buffer), href) if href.startswith(("http://", "https://", "mailto:")) else None
@@ -111,7 +122,7 @@ class _HTMLToMarkdown(HTMLParser):
         """Wrap the text since ``start`` in Markdown ``marker``s, blanks kept outside (``*a*``, not ``* a *``)."""
         content = "".join(self.buffer[start:])
         core = content.strip()
-        if not core or self.skipping or start > len(self.buffer):
+        if not core or self.skipping or start < 0 or start > len(self.buffer):
             return
         lead, trail = content[: len(content) - len(content.lstrip())], content[len(content.rstrip()) :]
         self.buffer[start:] = [lead, marker, core, marker, trail]
@@ -126,6 +137,13 @@ class _HTMLToMarkdown(HTMLParser):
 def html_to_markdown(html: str) -> str:
     """Reduce an HTML page to its text, as Markdown blocks separated by blank lines."""
     parser = _HTMLToMarkdown()
+    # Every tag, comment or declaration ends with ">": a "<" after the last ">" opens none,
+    # and HTMLParser reads it as text, but only after looking for its end to the end of the
+    # page, once per "<" ("<a" * 50000: quadratic). Written as "&lt;", it is the same text
+    # read in one pass.
+    last = html.rfind(">") + 1
+    if "<" in html[last:]:
+        html = html[:last] + html[last:].replace("<", "&lt;")
     parser.feed(html)
     parser.close()
     parser._flush()

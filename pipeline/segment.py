@@ -19,7 +19,7 @@ from pipeline.config import Strict
 from pipeline.document import Document, InlineSpan, Paragraph, Segment
 from pipeline.errors import UnsupportedLanguage
 from pipeline.inline import spans_of
-from pipeline.markdown import find_links, parse_blocks, strip_inline
+from pipeline.markdown import MAX_NESTING, find_links, parse_layout, strip_inline
 from pipeline.registry import register
 from pipeline.sentences import split_sentences
 from pipeline.stage import Stage
@@ -51,7 +51,10 @@ class FrenchSegmenter(Stage):
         warnings = self._check_language(doc)
         paragraphs: list[Paragraph] = []
         segments: list[Segment] = []
-        for block in parse_blocks(doc.text):
+        layout = parse_layout(doc.text)
+        if layout.flattened:
+            warnings += (_flattened_warning(layout.flattened),)
+        for block in layout.blocks:
             index = len(paragraphs)
             if block.kind == "code":
                 paragraphs.append(Paragraph(index, "code"))
@@ -87,6 +90,15 @@ class FrenchSegmenter(Stage):
                 raise
             return (f"segment: {exc.message}; translated anyway (segment.language_check=warn)",)
         return ()
+
+
+def _flattened_warning(ranges: tuple[tuple[int, int], ...]) -> str:
+    """The warning for content nested too deep, naming its lines (the first five ranges)."""
+    named = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges[:5]) + (", ..." if len(ranges) > 5 else "")
+    return (
+        f"segment: line(s) {named} nested deeper than {MAX_NESTING} levels (a quote counts one, a list two); "
+        "their text is kept, flattened into the deepest level read"
+    )
 
 
 def _inner(markdown: str, emphasis: str) -> str:
