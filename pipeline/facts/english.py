@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pipeline.facts.base import Span, fold, key_of, to_decimal
 from pipeline.facts.english_dates import english_dates, english_times
 from pipeline.facts.french import roman
+from pipeline.facts.index import Acronyms, Names, Words
 from pipeline.facts.tables import DIMENSIONS, NUMBER_WORDS_EN, ORDINAL_WORDS_EN, SCALES_EN, UNIT_EN
 
 _MULTIPLIERS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
@@ -28,6 +31,15 @@ _EN_RANGE_TO_PERCENT = re.compile(
 )
 _EN_WORD = re.compile(r"[a-z]+")
 _EN_TOKEN = re.compile(r"[a-z0-9µ]+(?:['-][a-z0-9µ]+)*")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+# A hyphenated word gives a token for each run of its parts ("rig-i-like": rig, rig-i, i,
+# i-like, like), but runs of at most this many parts: a word of k parts has k * k / 2 runs,
+# and "a-a-a-..." of 50 000 characters is no word (it took minutes). No word of
+# ordinary text has that many parts; the whole word stays a token however long.
+MAX_PARTS = 8
+# Keys read by searching the sentence (names, acronyms, exact cases, addresses), not
+# looked up in ``English.keys``.
+_SEARCHED = frozenset({"url", "email", "name", "acro", "case"})
 
 
 @dataclass(frozen=True)
@@ -46,24 +58,69 @@ class English:
     folded: str
     keys: dict[str, tuple[Span, ...]]
     tokens: tuple[tuple[str, str, int, int], ...]
+    # The searched keys' spans, each key searched once: a sentence of 6000 names asked
+    # the same name of every token 6000 times.
+    searched: dict[str, tuple[Span, ...]] = field(default_factory=dict, compare=False, repr=False)
+    held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # the names asked by has()
 
     def spans(self, key: str) -> list[Span]:
         """Where the English holds ``key`` (empty: it doesn't)."""
-        kind, _, value = key.partition(":")
-        if kind in ("url", "email"):
-            return [m.span() for m in re.finditer(re.escape(value), self.folded)]
-        if kind == "name":
-            return _name_spans(value, self)
-        if kind == "acro":
-            return _acronym_spans(value, self)
-        if kind == "case":
-            return [(s, e) for _, original, s, e in self.tokens if original == value] or [
-                m.span() for m in re.finditer(rf"(?<![\w.]){re.escape(value)}(?!\w)", self.text)
-            ]
+        if key.partition(":")[0] in _SEARCHED:
+            return list(self._searched(key))
         return list(self.keys.get(key, ()))
 
     def has(self, key: str) -> bool:
-        return bool(self.spans(key))
+        kind, _, value = key.partition(":")
+        if kind == "name" and key not in self.searched and not (" " in value or "-" in value or "." in value):
+            # A name is found as soon as one token is similar: the same word first.
+            if key not in self.held:
+                self.held[key] = any(_similar(value, folded) for folded in self.names.candidates(value))
+            return self.held[key]
+        if kind in _SEARCHED:
+            return bool(self._searched(key))
+        return key in self.keys  # a key is only put with a span
+
+    def _searched(self, key: str) -> tuple[Span, ...]:
+        found = self.searched.get(key)
+        if found is None:
+            kind, _, value = key.partition(":")
+            if kind in ("url", "email"):
+                found = tuple(_literal_spans(value, self))
+            elif kind == "name":
+                found = tuple(_name_spans(value, self))
+            elif kind == "acro":
+                found = tuple(_acronym_spans(value, self))
+            else:
+                found = tuple(self._case_spans(value))
+            self.searched[key] = found
+        return found
+
+    def _case_spans(self, value: str) -> list[Span]:
+        spans = [(s, e) for k in self.by_original.get(value, ()) for _, _, s, e in (self.tokens[k],)]
+        return spans or [m.span() for m in re.finditer(rf"(?<![\w.]){re.escape(value)}(?!\w)", self.text)]
+
+    # Indexes of the tokens and words, built on first use, so a search looks only where
+    # its key may be (``pipeline.facts.index``).
+    @cached_property
+    def by_original(self) -> dict[str, list[int]]:
+        """Token indexes by the token as written."""
+        index: dict[str, list[int]] = {}
+        for k, (_, original, _, _) in enumerate(self.tokens):
+            index.setdefault(original, []).append(k)
+        return index
+
+    @cached_property
+    def names(self) -> Names:
+        return Names([folded for folded, _, _, _ in self.tokens])
+
+    @cached_property
+    def acronyms(self) -> Acronyms:
+        plain = [_NOT_ALNUM.sub("", folded) for folded, _, _, _ in self.tokens]
+        return Acronyms(plain, [original for _, original, _, _ in self.tokens])
+
+    @cached_property
+    def words(self) -> Words:
+        return Words(self.folded)
 
 
 def read_english(english: str) -> English:
@@ -92,7 +149,7 @@ def read_english(english: str) -> English:
             # each run of its parts: "rig-i-like" gives rig, rig-i, i, i-like, like
             parts = list(re.finditer(r"[a-z0-9µ]+", m.group(0)))
             for a in range(len(parts)):
-                for b in range(a, len(parts)):
+                for b in range(a, min(a + MAX_PARTS, len(parts))):
                     if (a, b) != (0, len(parts) - 1):
                         s, e = m.start() + parts[a].start(), m.start() + parts[b].end()
                         tokens.append((folded[s:e], english[s:e], s, e))
@@ -122,11 +179,12 @@ def _english_numbers(folded: str, put: Any) -> None:
                 values.append((Decimal(chunk.replace(",", "")), m.span(), glued))
             if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", chunk):
                 values.append((Decimal(chunk.replace(".", "").replace(",", ".")), m.span(), glued))
+            start = base  # where runs[k] starts, kept as k goes (joining runs[:k] made it quadratic)
             for k in range(len(seps)):  # any "a.b" or "a,b" inside as a decimal
                 value = to_decimal(f"{runs[k]}.{runs[k + 1]}")
                 if value is not None:
-                    start = base + len(",".join(runs[:k])) + (1 if k else 0)
                     values.append((value, (start, start + len(runs[k]) + 1 + len(runs[k + 1])), glued))
+                start += len(runs[k]) + 1
         if re.fullmatch(r"\d{4}", chunk) and folded[m.end() : m.end() + 1] == "s":
             values.append((Decimal(chunk[2:]), m.span(), glued))  # the 1940s: the 40s
     for m in _EN_SPACED.finditer(folded):
@@ -236,33 +294,41 @@ def _similar(a: str, b: str) -> bool:
         prefix += 1
     if prefix >= 4 and prefix >= 0.6 * min(len(a), len(b)):
         return True
+    # SequenceMatcher's two quick ratios (lengths, then letters in common) bound its ratio
+    # from above; computed here, with each word's letters counted once, they turn away
+    # most pairs of different words before a matcher is built (a sentence of many names
+    # makes many pairs).
+    total = len(a) + len(b)
+    if 2.0 * min(len(a), len(b)) / total < 0.8:
+        return False
+    letters_a, letters_b = _letters(a), _letters(b)
+    if 2.0 * sum(min(n, letters_b.get(c, 0)) for c, n in letters_a.items()) / total < 0.8:
+        return False
     return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+@lru_cache(maxsize=1 << 16)
+def _letters(word: str) -> dict[str, int]:
+    return Counter(word)
 
 
 def _name_spans(form: str, english: English) -> list[Span]:
     if " " in form or "-" in form or "." in form:
         pattern = re.escape(form).replace(r"\-", "[- ]").replace(r"\ ", "[- ]")
-        return [m.span() for m in re.finditer(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", english.folded)]
-    return [(s, e) for folded, _, s, e in english.tokens if _similar(form, folded)]
+        pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
+        return english.words.find(re.compile(pattern), form, english.folded, whole=True)
+    names = english.names
+    indexes = sorted(k for folded in names.candidates(form) if _similar(form, folded) for k in names.at[folded])
+    return [(english.tokens[k][2], english.tokens[k][3]) for k in indexes]
+
+
+def _literal_spans(value: str, english: English) -> list[Span]:
+    """Where ``value`` is in the folded English, anywhere, as ``re.finditer`` finds it."""
+    return english.words.find(re.compile(re.escape(value)), value, english.folded, whole=False)
 
 
 def _acronym_spans(acronym: str, english: English) -> list[Span]:
     """The same acronym (or code) in any case, with a plural ``s`` (PRRs) or digits (ACE2)
     after it, or its letters in another order in capitals (UE/EU, ARNm/mRNA)."""
     plain = re.sub(r"[^a-z0-9]", "", fold(acronym))
-    spans = []
-    for folded, original, s, e in english.tokens:
-        token = re.sub(r"[^a-z0-9]", "", folded)
-        if token == plain or (token.startswith(plain) and re.fullmatch(r"s|\d+", token[len(plain) :])):
-            spans.append((s, e))
-            continue
-        letters = original[:-1] if original.endswith("s") and original[:-1].isupper() else original
-        uppers = sum(c.isupper() for c in letters)
-        if (
-            letters.isalpha()
-            and uppers > len(letters) / 2
-            and len(plain) >= 2
-            and sorted(letters.lower()) == sorted(plain)
-        ):
-            spans.append((s, e))
-    return spans
+    return [(english.tokens[k][2], english.tokens[k][3]) for k in english.acronyms.find(plain)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +36,10 @@ _DOMAIN = re.compile(
     re.I,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+# An e-mail address tried at every character of a long run of [\w.+-] read the run to its
+# end each time ("a" * 50000: quadratic); from anywhere in a run the match is the same
+# (the run must end at "@"), so it is tried where a run starts (``_emails``).
+_EMAIL_AT_RUN = re.compile(r"(?<![\w.+-])" + _EMAIL.pattern)
 
 _TIME_HM = re.compile(rf"(?<![\w,.:])([01]?\d|2[0-4]){_SP}?(?:h|:){_SP}?([0-5]\d)(?!\d)(?:{_SP}?min\b)?")
 _TIME_H = re.compile(
@@ -78,7 +82,11 @@ _YEAR_CONTEXT = frozenset(
 _WORD = re.compile(rf"[{_L}0-9]+(?:[-‐'’][{_L}0-9]+)*")
 _ELISION = re.compile(r"(?i)(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]")
 # The words before a ministry's domain: "ministère des", "ministre de la", "ministres de l'".
-_MINISTRY = re.compile(rf"\bminist(?:re|ere)s?{_SP}+(?:de{_SP}+la{_SP}+|de{_SP}+l'|des{_SP}+|du{_SP}+|de{_SP}+)$")
+# Matched backwards, from the word, in the folded text reversed: searching the text
+# before each capitalized word for it (and folding that text) made names quadratic.
+_MINISTRY_BEFORE = re.compile(
+    rf"\n?(?:{_SP}+al{_SP}+ed|'l{_SP}+ed|{_SP}+sed|{_SP}+ud|{_SP}+ed){_SP}+s?(?:er|ere)tsinim(?!\w)"
+)
 _ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
 
@@ -113,7 +121,7 @@ def extract(french: str) -> list[Item]:
         items.append(Item(kind, french[start:end], value, start, end, tuple(frozenset(a) for a in accepts)))
 
     for pattern, kind in ((_EMAIL, "email"), (_URL, "url"), (_DOMAIN, "url")):
-        for m in pattern.finditer(text):
+        for m in _emails(text) if pattern is _EMAIL else pattern.finditer(text):
             start, end = m.span()
             address = m.group(0)
             while address and address[-1] in ".,;:!?'\"»”’":
@@ -127,6 +135,20 @@ def extract(french: str) -> list[Item]:
     text = _numbers(french, text, add, items)
     _names(french, text, add)
     return sorted(items, key=lambda i: (i.start, KINDS.index(i.kind)))
+
+
+def _emails(text: str) -> Iterator[re.Match[str]]:
+    """``_EMAIL.finditer(text)``, in linear time: tried where the last match ended, then
+    only where a run of the local part's characters starts (``_EMAIL_AT_RUN``)."""
+    if "@" not in text:
+        return
+    position = 0
+    while position < len(text):
+        m = _EMAIL.match(text, position) or _EMAIL_AT_RUN.search(text, position)
+        if m is None:
+            return
+        yield m
+        position = m.end()
 
 
 def _taken(items: list[Item], start: int) -> list[Span]:
@@ -220,30 +242,32 @@ def _numbers(french: str, text: str, add: Any, items: list[Item]) -> str:
         if start >= 2 and text[start - 1] in "-‐" and text[start - 2].isalpha():
             continue  # COVID-19: part of a code
         values = _french_value(m.group(1), m.group(2), m.group(3))
-        rest = text[end:]
-        ordinal = _ORDINAL_SUFFIX.match(rest) if not m.group(3) else None
+        # What follows is matched in place: a copy of the rest of the text per number
+        # (text[end:]) made a long run of numbers quadratic.
+        ordinal = _ORDINAL_SUFFIX.match(text, end) if not m.group(3) else None
         if ordinal:
-            add("number", start, end + ordinal.end(), key_of(values[0]), {f"num:{key_of(values[0])}"})
+            add("number", start, ordinal.end(), key_of(values[0]), {f"num:{key_of(values[0])}"})
             continue
-        if rest[:1].isalpha() and not _SCALE_FR.match(rest) and not _UNIT_FR.match(rest):
+        if text[end : end + 1].isalpha() and not _SCALE_FR.match(text, end) and not _UNIT_FR.match(text, end):
             continue  # 67P, 3D, 4x: a code, not a quantity
-        percent = _PERCENT_FR.match(rest)
+        percent = _PERCENT_FR.match(text, end)
         if percent:
             keys = [{f"pct:{key_of(v)}"} for v in values]
-            add("percent", start, end + percent.end(), f"{key_of(values[0])}%", *keys)
+            add("percent", start, percent.end(), f"{key_of(values[0])}%", *keys)
             continue
-        scale = _SCALE_FR.match(rest)
+        scale = _SCALE_FR.match(text, end)
         if scale:
             values = [v * SCALES_FR[scale.group(1)] for v in values]
-            end += scale.end()
+            end = scale.end()
         year = _year_kind(text, start, end, values, scale)
         accepts = [{f"num:{key_of(v)}"} for v in values]
-        if not scale and re.search(rf"(?<![{_L}])[{_UP}][{_L}0-9-]*{_SP}$", text[:start]):
+        if not scale and _after_capitalized_word(text, start):
             accepts.append({f"glued:{key_of(values[0])}"})  # ACE 2: ACE2
         add(year or "number", start, end, key_of(values[0]), *accepts)
         unit = _UNIT_FR.match(text, end)
         connector = unit is not None and _UNIT_AFTER_SCALE_ONLY.match(text[end : unit.end()])
-        before = _CURRENCY_BEFORE.search(text, 0, start)
+        # The symbol ends at most 3 characters before (symbol, space, line break before $).
+        before = _CURRENCY_BEFORE.search(text, max(0, start - 3), start)
         if unit and (scale or not connector):
             code = UNITS[int(next(k for k, v in unit.groupdict().items() if v)[1:])][0]
             add("unit", start, unit.end(), code, {f"unit:{code}"}, {f"!dim:{DIMENSIONS[code]}"})
@@ -253,29 +277,75 @@ def _numbers(french: str, text: str, add: Any, items: list[Item]) -> str:
     return mask(text, _taken(items, first))
 
 
+# The text before a number or a word is read backwards from it, as far as a rule needs:
+# copying or searching all of it for each one made extraction quadratic.
+_WORD_CHAR = re.compile(rf"[{_L}0-9-]")
+_SP_CHARS = " \u00a0\u202f\u2009"
+_GLUED_WORD = re.compile(rf"(?<![{_L}])[{_UP}][{_L}0-9-]*{_SP}\Z")
+_RANGE_AFTER = re.compile(r"[-–]\d")
+_LONGEST_YEAR_WORD = max(map(len, _YEAR_CONTEXT))
+_LONGEST_TITLE = max(map(len, TITLE_ABBREVIATIONS))
+_OPENING = " \t\u00a0\u202f«“\"'(—–-["
+_TITLE_CHAR = re.compile(rf"[{_L}.-]")
+_BEFORE_STOP = re.compile(rf"[{_L}.-]+\Z")
+
+
+def _after_capitalized_word(text: str, start: int) -> bool:
+    """Whether ``text[:start]`` ends with a capitalized word and a space ("ACE 2"), as the regex
+    ``(?<![L])[UP][L0-9-]*SP$`` says (``$``: at the end or before a final line break)."""
+    end = start - 1 if start and text[start - 1] == "\n" else start
+    if not end or text[end - 1] not in _SP_CHARS:
+        return False
+    run = end - 1  # the run of word characters before the space; runs of two numbers never overlap
+    while run and _WORD_CHAR.match(text, run - 1):
+        run -= 1
+    return bool(_GLUED_WORD.search(text, run, end))
+
+
+def _word_before(text: str, end: int, longest: int) -> str:
+    """The run of non-space characters ending at ``end``; cut to ``longest + 1`` characters."""
+    start = end
+    while start > end - longest - 1 and start and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
+
+
 def _year_kind(text: str, start: int, end: int, values: list[Decimal], scale: Any) -> str | None:
     """``date`` for a year: 1000-2099 as four plain digits, after a year word or in a range."""
     token = text[start:end]
     if scale or _UNIT_FR.match(text, end) or not re.fullmatch(r"\d{4}", token) or not 1000 <= values[0] <= 2099:
         return None
-    before = text[:start].rstrip()
-    word = fold(before.split()[-1]) if before.split() else ""
-    in_range = before.endswith(("(", "-", "–")) or re.match(r"[-–]\d", text[end:])
+    stripped = start  # text[:start].rstrip()
+    while stripped and text[stripped - 1].isspace():
+        stripped -= 1
+    # The word before: a longer one than the longest year word is none of them.
+    word = fold(_word_before(text, stripped, _LONGEST_YEAR_WORD))
+    in_range = text[stripped - 1 : stripped] in ("(", "-", "–") or _RANGE_AFTER.match(text, end)
     return "date" if word in _YEAR_CONTEXT or in_range else None
 
 
 def _sentence_initial(text: str, start: int) -> bool:
     """Whether a word at ``start`` opens a sentence or clause (its capital says nothing)."""
-    before = text[:start].rstrip(" \t\u00a0\u202f«“\"'(—–-[")
-    if not before or before.endswith("\n"):
+    before = start  # text[:start].rstrip(_OPENING)
+    while before and text[before - 1] in _OPENING:
+        before -= 1
+    if not before or text[before - 1] == "\n":
         return True
-    if before[-1] in '!?…:;»”"':
+    if text[before - 1] in '!?…:;»”"':
         return True
-    if before[-1] == ".":
-        prev = re.search(rf"([{_L}.-]+)\.$", before)
-        word = fold(prev.group(1)) if prev else ""
+    if text[before - 1] == ".":
+        # The word before the stop (the regex ([L.-]+)\.$): a longer one than the longest
+        # title is no title, nor a single letter.
+        window = max(0, before - 2 - _LONGEST_TITLE)
+        prev = _BEFORE_STOP.search(text, window, before - 1)
+        word = fold(prev.group(0)) if prev else ""
+        if prev and prev.start() == window and window and _TITLE_CHAR.match(text, window - 1):
+            return True  # the word goes on before the window: longer than any title
         return not (word in TITLE_ABBREVIATIONS or re.fullmatch(r"[a-z]", word))
-    return text[:start].rstrip(" \u00a0\u202f")[-1:] in '«“"—–'
+    spaced = start  # text[:start].rstrip(" \u00a0\u202f")
+    while spaced and text[spaced - 1] in " \u00a0\u202f":
+        spaced -= 1
+    return not spaced or text[spaced - 1] in '«“"—–'
 
 
 def _names(french: str, text: str, add: Any) -> None:
@@ -287,6 +357,14 @@ def _names(french: str, text: str, add: Any) -> None:
         if run:
             _add_name(french, run, add, also)
             run.clear()
+
+    reversed_folded: list[str] = []  # fold(text) reversed, for _ministry, made on first use
+
+    def ministry(start: int) -> bool:
+        """Whether the word at ``start`` opens a ministry's domain: "ministre de la Santé"."""
+        if not reversed_folded:
+            reversed_folded.append(fold(text)[::-1])
+        return bool(_MINISTRY_BEFORE.match(reversed_folded[0], len(text) - start))
 
     last_end = -1
     for m in _WORD.finditer(text):
@@ -307,7 +385,7 @@ def _names(french: str, text: str, add: Any) -> None:
             close(f"acro:{word}" if qualified else None)
             _add_name(french, [(word, start, end)], add)
             continue
-        if _ministry(text, start) and not run:
+        if not run and ministry(start):
             # "ministère des Affaires étrangères": French capitalizes a ministry's domain;
             # it is what the ministry does ("the foreign ministry"), not a name.
             last_end = end
@@ -338,11 +416,6 @@ def _name_shape(word: str) -> str | None:
     if re.search(r"[a-zà-ÿœ][A-ZÀ-ÞŒ]", word):
         return "camel"
     return "word"
-
-
-def _ministry(text: str, start: int) -> bool:
-    """Whether the word at ``start`` opens a ministry's domain: "ministre de la Santé"."""
-    return bool(_MINISTRY.search(fold(text[:start])))
 
 
 def _add_name(french: str, run: list[tuple[str, int, int]], add: Any, also: str | None = None) -> None:
