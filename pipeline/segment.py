@@ -80,6 +80,11 @@ class FrenchSegmenter(Stage):
             )
         return replace(doc, paragraphs=tuple(paragraphs), segments=tuple(segments), warnings=doc.warnings + warnings)
 
+    def admit(self, doc: Document) -> None:
+        """Refuse an article confidently in another language than French (``language_check: refuse``)."""
+        if self.config.language_check == "refuse":
+            language.check(doc.text, "fr")
+
     def _check_language(self, doc: Document) -> tuple[str, ...]:
         if self.config.language_check == "off":
             return ()
