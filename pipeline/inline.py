@@ -91,6 +91,8 @@ def spans_of(markdown: str, plain: str) -> tuple[InlineSpan, ...]:
     whitespace) are aligned (``_align``), and each span's ends are carried over; a span
     whose text is not found in ``plain`` is left out. Outer spans come before the spans they hold.
     """
+    if not any(c in markdown for c in "*_`[<"):  # nothing opens a span: most blocks are read no further
+        return ()
     read_text, spans = read(markdown)
     if not spans:
         return ()
