@@ -28,9 +28,10 @@ def package_version() -> str:
 @cache
 def source_hash() -> str:
     """12 hex digits of a hash of the output-making packages' source files."""
-    import importlib
+    from importlib.util import find_spec
 
-    return tree_hash({name: Path(importlib.import_module(name).__file__).parent for name in PACKAGES})
+    # Found, not imported: hashing the sources loads none of their code (models/ imports torch's world).
+    return tree_hash({name: Path(find_spec(name).submodule_search_locations[0]) for name in PACKAGES})
 
 
 def tree_hash(roots: dict[str, Path]) -> str:

@@ -8,7 +8,7 @@ from pipeline import config, io
 from pipeline.consistency import Consistency, FactsConfig
 from pipeline.document import Document, Paragraph, Segment
 from pipeline.errors import ConfigError
-from pipeline.runner import Pipeline, build_stage
+from pipeline.runner import build_stage
 from pipeline.segment import FrenchSegmenter, FrenchSegmenterConfig
 from pipeline.translate import MarianConfig, Translate
 
@@ -156,8 +156,12 @@ def test_a_hand_built_document_keeps_its_flags_and_annotations() -> None:
 
 
 def test_without_translate_the_stage_says_so() -> None:
-    cfg = config.load(overrides=["pipeline=[segment, consistency]"])
-    (doc,) = Pipeline(cfg).run([Document("a", "Le 3 mars, 20 % des cas.")])
+    # A config that runs it before any translation is refused when it is loaded...
+    with pytest.raises(ConfigError, match=r"consistency \(facts\) needs translations, which no stage before it makes"):
+        config.load(overrides=["pipeline=[segment, consistency]"])
+    # ...and a document that reaches it untranslated all the same is said so, not passed as checked.
+    segmented = FrenchSegmenter(FrenchSegmenterConfig())(Document("a", "Le 3 mars, 20 % des cas."))
+    doc = Consistency(FactsConfig())(segmented)
     assert doc.segments[0].flags == ()
     assert doc.warnings == ("consistency: no translated segment to check (the stage runs after translate)",)
     assert doc.annotations["consistency"]["segments_checked"] == 0

@@ -60,7 +60,7 @@ ROWS = [
     (["summarize"], 2, "[E010] Missing argument"),
     (["batch", SAMPLE, "--out", "{tmp}/o", "--engine", "bogus"], 2, "[E100] --engine 'bogus': valid engines: local"),
     (["batch", SAMPLE, "--out", "{tmp}/o", "--group-size", "0"], 2, "[E100] --group-size 0: valid values: a whole"),
-    (["batch", SAMPLE, "--out", "{tmp}/o", "--ray-actors", "0"], 2, "[E100] --ray-actors 0: valid values: a whole"),
+    (["batch", SAMPLE, "--out", "{tmp}/o", "--ray-actors", "0"], 2, "[E100] --ray-actors 0: give a whole number"),
     (["check", SAMPLE, SAMPLE, "--skip", "colours"], 2, "[E100] --skip 'colours': unknown check"),
     # Config values and files.
     (["segment", "-c", "{tmp}/date.yaml", SAMPLE], 2, "[E100] runtime.threads: Input should be a valid integer"),
