@@ -197,14 +197,22 @@ def _run_fits(texts: list[str], start: int, window: Window) -> Callable[[int], b
 
 
 def _split_chars(word: str, fits: Callable[[str], bool]) -> list[str]:
-    """Cut one word into the longest prefixes that fit, at character boundaries."""
+    """Cut one word into the longest prefixes that fit, at character boundaries.
+
+    Each cut looks only as far ahead as the piece can reach (a few times the last piece's
+    length, doubled while it still fits), never at the whole rest of the word: measuring
+    the rest before every cut made a word of N characters cost N^2 / piece.
+    """
     pieces: list[str] = []
     size = 1
     while word:
-        if fits(word):
+        hi = min(len(word), max(4 * size, 64))
+        while hi < len(word) and fits(word[:hi]):  # a longer piece than guessed: look further
+            hi = min(len(word), 2 * hi)
+        if hi == len(word) and fits(word):
             pieces.append(word)
             break
-        size = _search(lambda k, w=word: fits(w[:k]), 0, len(word), size)
+        size = _search(lambda k, w=word: fits(w[:k]), 0, hi, size)
         if size == 0:
             raise ValueError(f"not even one character of {word[:20]!r} fits the model's input window")
         size = _grapheme_start(word, size, fits)
