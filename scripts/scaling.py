@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from eval import hostile as hostile_inputs
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT.parent / "shared" / "data" / "orangesum-sample" / "articles.fr.txt"
 CORPUS = ROOT / "models" / "corpus" / "fr.txt"
@@ -63,24 +65,7 @@ def article(source: Path, size: int) -> str:
 
 
 # Hostile inputs: name -> text of ``n`` characters or so (``hostile`` cuts it to n bytes).
-HOSTILE = {
-    "stops": lambda n: "1." * (n // 2),
-    "www": lambda n: "www." + "a." * (n // 2),
-    "names": lambda n: "Jean de " * (n // 8),
-    "url": lambda n: "http://" + "a." * (n // 2),
-    "email": lambda n: "a" * (n // 2) + "@" + "b." * (n // 4),
-    "spaced digits": lambda n: "1 " * (n // 2),
-    "comma digits": lambda n: "1," * (n // 2),
-    "glued words": lambda n: "a.B" * (n // 3),
-    "hyphens": lambda n: "a-" * (n // 2),
-    "codes": lambda n: " ".join(f"AB{k}" for k in range(n // 6)),
-    "brackets": lambda n: "[" * n,
-    "emphasis": lambda n: "*a " * (n // 3),
-    "marked sentences": lambda n: " ".join(f"Le *mot{k}* est là." for k in range(n // 20)),
-    "tags": lambda n: "<a" * (n // 2),
-    "years": lambda n: "en 2004 " * (n // 8),
-    "nested quotes": lambda n: ("> " * 1000 + "Le fond du puits.\n\n") * (n // 2019 + 1),
-}
+HOSTILE = {**hostile_inputs.HOSTILE, **hostile_inputs.NESTED}
 # The stages that read text with rules, no model: what the hostile inputs are about.
 TEXT_STAGES = ("read", "segment", "consistency", "support", "render")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from eval.hostile import HOSTILE
 from pipeline import checking, config, facts, io
 from pipeline.document import Document
 from pipeline.facts.english import MAX_PARTS, _similar, read_english
@@ -32,31 +33,6 @@ SMALL, LARGE = 20_000, 80_000
 MAX_RATIO = 8.0  # for 4x the text
 MAX_SECONDS = 5.0  # at LARGE
 
-
-def _codes(size: int) -> str:
-    return " ".join(f"AB{k}" for k in range(size // 6))
-
-
-# name -> text of about ``size`` characters
-HOSTILE: dict[str, Callable[[int], str]] = {
-    "stops": lambda n: "1." * (n // 2),
-    "www": lambda n: "www." + "a." * (n // 2),
-    "names": lambda n: "Jean de " * (n // 8),
-    "url": lambda n: "http://" + "a." * (n // 2),
-    "email": lambda n: "a" * (n // 2) + "@" + "b." * (n // 4),
-    "spaced digits": lambda n: "1 " * (n // 2),
-    "comma digits": lambda n: "1," * (n // 2),
-    "glued words": lambda n: "a.B" * (n // 3),
-    "hyphens": lambda n: "a-" * (n // 2),
-    "codes": _codes,
-    "brackets": lambda n: "[" * n,
-    "links": lambda n: "[b]((y)" * (n // 7),
-    "emphasis": lambda n: "*a " * (n // 3),
-    "tags": lambda n: "<a" * (n // 2),
-    "years": lambda n: "en 2004 " * (n // 8),
-    "currencies": lambda n: "1 € " * (n // 4),
-    "marked sentences": lambda n: " ".join(f"Le *mot{k}* est là." for k in range(n // 20)),
-}
 
 _SEGMENTER: list[Any] = []
 
