@@ -1,4 +1,4 @@
-# precis: make install, make summarize, make test (see README.md)
+# precis: make install, make summarize, make test (see README.md and docs/)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -21,7 +21,7 @@ $(BIN)/precis: pyproject.toml $(LOCK)
 	@touch $@
 
 # Resolve pyproject.toml's ranges (with the dev and ray extras) and requirements.in anew into
-# requirements.lock: after changing a dependency, or to take upstream fixes (README: Installing).
+# requirements.lock: after changing a dependency, or to take upstream fixes (docs/install.md).
 PIP_TOOLS := pip-tools==7.7.0
 lock:
 	test -x $(BIN)/pip-compile || $(BIN)/pip install --quiet $(PIP_TOOLS)
@@ -70,7 +70,7 @@ BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m eval.bench $(BENCH_ARGS)
 
-# Nightly batch job (README: Nightly batch jobs): every article of INPUT not done yet, into OUT;
+# Nightly batch job (docs/batch.md): every article of INPUT not done yet, into OUT;
 # rerun it after a crash. Default INPUT: the 200 OrangeSum sample articles as JSONL. CONFIG is
 # the real models by default, as for summarize; CONFIG=configs/tiny.yaml runs offline.
 NIGHTLY_SAMPLE := out/orangesum.jsonl

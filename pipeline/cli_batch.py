@@ -1,6 +1,6 @@
 """``precis batch``: run a nightly job (``batch run``, the default) or report on one (``batch status``).
 
-The options are parsed here and handed to ``pipeline.batch``; see README, Nightly batch jobs.
+The options are parsed here and handed to ``pipeline.batch``; see docs/batch.md.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def batch(
         ),
     ] = None,
 ) -> None:
-    """Process every article of INPUT not already done into OUT (resumable; see README, Nightly batch jobs)."""
+    """Process every article of INPUT not already done into OUT (resumable; see docs/batch.md)."""
     from pipeline import config as config_mod
     from pipeline.batch import BatchOptions, run_batch
     from pipeline.batch.engines import get as get_engine
