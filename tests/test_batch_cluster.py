@@ -132,9 +132,12 @@ def test_a_worker_node_lost_mid_run_its_groups_finish_elsewhere(tmp_path: Path) 
     assert leftovers(out) == []
     index = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
     assert sorted(e["id"] for e in index) == [f"a{i:03d}" for i in range(40)]
-    if proc.returncode == 0:  # the lost actor's group went to the other one
+    if proc.returncode == 0:  # the lost actor's group, if it held one, went to the other one
         events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
-        assert any(e["event"] == "notice" and "a Ray actor was lost" in e["message"] for e in events)
+        lost = [e for e in events if e["event"] == "notice" and "Ray actor was lost" in e["message"]]
+        # An actor killed while idle holds no group: Ray may report nothing and nothing is redone
+        # (seen once in CI); one killed with a group says so, and the group is done elsewhere.
+        assert len(lost) <= 2, lost  # one node killed: its actor at most, and one replacement
         [manifest] = manifests(out)
         assert [w["models_loaded"] for w in manifest["workers"]] == [1] * len(manifest["workers"])
 
