@@ -2,12 +2,18 @@
 
 The page shows the summary, each sentence followed by links to the paragraphs that
 support it (``doc.annotations["support"]``, when the support stage ran); then the French
-and the English side by side, paragraph by paragraph. A translated sentence a stage
-flagged (``mismatch:KIND``, ``low_confidence``, ``degenerate:REASON``) is highlighted with
-its reasons in its ``title`` (shown on hover), and the French words the English lost are
-underlined; a summary sentence or item the translation doesn't support is highlighted
-too. Then the links, the warnings, and what produced the output (signature, models,
-versions, config), as the JSON has them.
+and the English side by side, one row per paragraph, each sentence led by its number
+(``§3``, the number the warnings give it; ``id="s-3"`` on the English one). A translated
+sentence a stage flagged is highlighted, one cue per kind of flag so that they combine: a
+fill for a ``mismatch:KIND`` (strong evidence: a number, date or name lost), a dotted
+underline for a ``check:KIND`` (weaker evidence, a quiet note), a bar under the line for
+``low_confidence``, a dashed frame for ``degenerate:REASON``. Each reason is written
+under its row in plain words (``§3 mismatch: name 'Pentagone' (Pentagon): not found in
+the English``) and again in the sentence's ``title``; the French words the English lost
+are underlined. A summary sentence or item the translation doesn't support is highlighted
+too. Then the links, the warnings (their ``segment N`` and ``paragraph N`` link to the
+row), and what produced the output (signature, models, versions, config), as the JSON
+has them.
 
 Everything is escaped with ``html.escape``; the page has inline CSS and no script, and
 its Content-Security-Policy forbids loading anything, so it opens anywhere, offline, and
@@ -20,6 +26,7 @@ with a warning (``io.safe_links``).
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any
 
@@ -30,39 +37,76 @@ from pipeline.reading_style import CSS
 # Highlight class -> its legend entry. The class is also the flag's name (before any ":").
 HIGHLIGHTS = {
     "mismatch": "mismatch: a number, date or name of the French is missing from the English",
+    "check": "check: weaker evidence that something may be missing: worth a look",
     "low_confidence": "low confidence: the translator scored its own output low",
     "degenerate": "degenerate: the translation still looked broken after a retry",
     "unsupported": "unsupported: the summary says it, the translation doesn't",
 }
-NOTES = {"retried": "retried with safer settings", "verbatim": "copied as it is (code), not translated"}
+NOTES = {
+    "retried": "retried with safer settings",
+    "verbatim": "copied as it is (code), not translated",
+    "markup:moved": "inline markup moved to the end of the sentence",
+}
+# The consistency stage's severities (``expected`` items' ``severity``, and flag prefixes);
+# an item without one is a mismatch (documents written before severities), and an item
+# without a ``reason`` gets this one.
+SEVERITIES = {"mismatch": "not found in the English", "check": "may be missing from the English"}
 NO_SUPPORT = "matches no sentence of the translation"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
 def segment_reasons(seg: Segment) -> tuple[list[str], list[str]]:
     """The highlight classes of a segment's flags, and the reasons and notes its title gives, in flag order."""
-    classes: list[str] = []
-    lines: list[str] = []
+    reasons = flag_reasons(seg)
+    return list(dict.fromkeys(cls for cls, _ in reasons if cls)), [text for _, text in reasons]
+
+
+def flag_reasons(seg: Segment) -> list[tuple[str, str]]:
+    """Each reason and note of a segment's flags, in flag order, with its highlight class ("" for a note).
+
+    A ``mismatch:`` or ``check:`` flag gives a line per item of that severity the
+    consistency stage found missing (its ``reason``, or one built from its kind and
+    text; an item found twice is written once), then one per flagged kind no item explains.
+    """
+    out: list[tuple[str, str]] = []
     for flag in seg.flags:
         name, _, value = flag.partition(":")
-        if name == "mismatch":
-            if name not in classes:
-                items = ", ".join(_describe(item) for item in _lost(seg))
-                kinds = ", ".join(f.partition(":")[2] for f in seg.flags if f.startswith("mismatch:"))
-                lines.append(f"not found in the English: {items or kinds}")
+        if name in SEVERITIES:
+            if any(cls == name for cls, _ in out):
+                continue
+            items = [item for item in _lost(seg) if _severity(item) == name]
+            lines = dict.fromkeys(f"{name}: {_describe(item)}: {_reason(item)}" for item in items)  # once each
+            out += [(name, line) for line in lines]
+            explained = {str(item.get("kind", "")) for item in items}
+            kinds = dict.fromkeys(f.partition(":")[2] for f in seg.flags if f.partition(":")[0] == name)
+            out += [
+                (name, f"{name}: {kind}: {SEVERITIES[name]}" if kind else f"{name}: {SEVERITIES[name]}")
+                for kind in kinds
+                if kind not in explained and (kind or not items)
+            ]
         elif name == "low_confidence":
             logprob = (seg.annotations.get("confidence") or {}).get("logprob")
             number = isinstance(logprob, int | float) and not isinstance(logprob, bool)
-            lines.append(f"low confidence (log-probability {logprob:.2f})" if number else "low confidence")
+            out.append((name, f"low confidence (log-probability {logprob:.2f})" if number else "low confidence"))
         elif name == "degenerate":
-            lines.append(f"degenerate translation: {value.replace('_', ' ')}")
+            out.append((name, f"degenerate translation: {value.replace('_', ' ')}"))
         elif name == "split" and value.isdigit():
-            lines.append(f"translated in {value} pieces (longer than the model's input window)")
+            out.append(("", f"translated in {value} pieces (longer than the model's input window)"))
         else:
-            lines.append(NOTES.get(flag, flag))
-        if name in HIGHLIGHTS and name not in classes:
-            classes.append(name)
-    return classes, lines
+            out.append(("", NOTES.get(flag, flag)))
+    return out
+
+
+def _severity(item: dict[str, Any]) -> str:
+    """``mismatch`` or ``check``: an item's severity (absent or unknown: ``mismatch``, as before severities)."""
+    severity = item.get("severity")
+    return severity if isinstance(severity, str) and severity in SEVERITIES else "mismatch"
+
+
+def _reason(item: dict[str, Any]) -> str:
+    """An item's reason, in words: its own, or what its severity means."""
+    reason = item.get("reason")
+    return " ".join(reason.split()) if isinstance(reason, str) and reason.strip() else SEVERITIES[_severity(item)]
 
 
 def _lost(seg: Segment) -> list[dict[str, Any]]:
@@ -99,7 +143,10 @@ def _marked(text: str, marks: list[tuple[str, str, str]]) -> str:
 def _segment(seg: Segment, side: str) -> str:
     """One sentence's span: the French with its lost items underlined, or the English with its highlights."""
     if side == "fr":
-        marks = [(str(i.get("source", "")), "lost", f"{_describe(i)}: not found in the English") for i in _lost(seg)]
+        marks = [
+            (str(i.get("source", "")), "lost" if _severity(i) == "mismatch" else "lost check", _lost_title(i))
+            for i in _lost(seg)
+        ]
         return f'<span class="seg" id="fr-{seg.index}">{_marked(seg.source, marks)}</span>'
     classes, lines = segment_reasons(seg)
     text = escape(seg.translation) if seg.translation is not None else '<i class="small">(not translated)</i>'
@@ -107,6 +154,32 @@ def _segment(seg: Segment, side: str) -> str:
     title = f' title="{escape(chr(10).join([f"segment {seg.index}", *lines]))}"' if lines else ""
     flags = f' data-flags="{escape(" ".join(seg.flags))}"' if seg.flags else ""
     return f'<span class="{cls}" id="en-{seg.index}"{flags}{title}>{text}</span>'
+
+
+def _lost_title(item: dict[str, Any]) -> str:
+    """A lost French item's title: ``name 'Pentagone' (Pentagon): not found in the English``."""
+    return f"{_describe(item)}: {_reason(item)}"
+
+
+def _numbered(segs: list[Segment], side: str) -> str:
+    """A paragraph's (or cell's) sentences, each led by its number; the English one is its anchor, ``s-N``."""
+    anchor = ' id="s-{}"' if side == "en" else ""
+    return " ".join(f'<span class="sn"{anchor.format(s.index)}>§{s.index}</span>{_segment(s, side)}' for s in segs)
+
+
+def _notes(segs: list[Segment]) -> str:
+    """Under a row, the reason of each highlight of its sentences, in words: ``§3 mismatch: ...``.
+
+    A sentence's reasons go in the legend's order (mismatches first), each led by the
+    sentence's number with its highlight's cue.
+    """
+    order = list(HIGHLIGHTS)
+    items = [
+        f'<li><span class="cue {cls}">§{seg.index}</span> {escape(text)}</li>'
+        for seg in segs
+        for cls, text in sorted((r for r in flag_reasons(seg) if r[0]), key=lambda r: order.index(r[0]))
+    ]
+    return f'<ul class="reasons">{"".join(items)}</ul>' if items else ""
 
 
 def _emphasis(para: Paragraph, inner: str) -> str:
@@ -132,10 +205,10 @@ def _block(para: Paragraph, inner: str) -> str:
     return f"<p>{inner}</p>"
 
 
-def _row(row_id: str, number: int, fr: str, en: str, kind: str) -> str:
+def _row(row_id: str, number: int, fr: str, en: str, kind: str, notes: str) -> str:
     return (
-        f'<div class="row kind-{kind}" id="{row_id}"><div class="n">{number}</div>'
-        f'<div class="fr" lang="fr">{fr}</div><div class="en" lang="en">{en}</div></div>'
+        f'<div class="row kind-{kind}" id="{row_id}"><div class="n">¶{number}</div>'
+        f'<div class="fr" lang="fr">{fr}</div><div class="en" lang="en">{en}</div>{notes}</div>'
     )
 
 
@@ -151,7 +224,7 @@ def _table(cells: list[Paragraph], by_para: dict[int, list[Segment]], side: str)
             if para is None:
                 row.append(f"<{tag}></{tag}>")
                 continue
-            inner = _emphasis(para, " ".join(_segment(s, side) for s in by_para.get(para.index, [])))
+            inner = _emphasis(para, _numbered(by_para.get(para.index, []), side))
             align = f' style="text-align:{para.cell.align}"' if para.cell and para.cell.align else ""
             cell_id = f' id="p-{para.index}"' if side == "en" else ""
             row.append(f"<{tag}{cell_id}{align}>{inner}</{tag}>")
@@ -174,12 +247,12 @@ def _parallel(doc: Document) -> str:
             cells = tables.pop(para.cell.table, None)
             if cells:  # the table is written at its first cell
                 fr, en = _table(cells, by_para, "fr"), _table(cells, by_para, "en")
-                rows.append(_row(f"table-{para.cell.table}", para.index, fr, en, "table"))
+                segs = sorted((s for c in cells for s in by_para.get(c.index, [])), key=lambda s: s.index)
+                rows.append(_row(f"table-{para.cell.table}", para.index, fr, en, "table", _notes(segs)))
             continue
         segs = by_para.get(para.index, [])
-        fr = _block(para, " ".join(_segment(s, "fr") for s in segs))
-        en = _block(para, " ".join(_segment(s, "en") for s in segs))
-        rows.append(_row(f"p-{para.index}", para.index, fr, en, para.kind))
+        fr, en = _block(para, _numbered(segs, "fr")), _block(para, _numbered(segs, "en"))
+        rows.append(_row(f"p-{para.index}", para.index, fr, en, para.kind, _notes(segs)))
     return '<div class="parallel">' + "".join(rows) + "</div>"
 
 
@@ -237,9 +310,29 @@ def _legend(doc: Document, summary: str) -> str:
         f" ({counts[name]})</li>"
         for name, text in HIGHLIGHTS.items()
     ]
-    items.append('<li><mark class="lost sample">10 milliards</mark> French the English lost</li>')
-    items.append('<li><span class="note">dotted</span> split, retried or verbatim: hover for what was done</li>')
+    items += [
+        '<li><span class="swatch mismatch low_confidence"></span>cues combine: a mismatch, in low confidence</li>',
+        '<li><mark class="lost sample">10 milliards</mark> French the English lost</li>',
+        '<li><mark class="lost check sample">Keith</mark> French the English may have lost (check)</li>',
+        '<li><span class="sn">§3</span> a sentence\'s number, as the warnings give it; '
+        "its reasons are written under its paragraph</li>",
+        '<li><span class="note">dotted</span> split, retried or verbatim: hover for what was done</li>',
+    ]
     return '<ul class="legend" id="legend">' + "".join(items) + "</ul>"
+
+
+_REFERENCE = re.compile(r"\b(segment|paragraph) (\d+)\b")
+
+
+def _warning(text: str, doc: Document) -> str:
+    """A warning, escaped, its ``segment N`` and ``paragraph N`` linked to where they are on the page."""
+    targets = {"segment": ("s", {s.index for s in doc.segments}), "paragraph": ("p", {p.index for p in doc.paragraphs})}
+
+    def link(match: re.Match[str]) -> str:
+        prefix, indices = targets[match[1]]
+        return f'<a href="#{prefix}-{match[2]}">{match[0]}</a>' if int(match[2]) in indices else match[0]
+
+    return _REFERENCE.sub(link, escape(text))  # the pattern matches no character escape() writes
 
 
 def _links(doc: Document) -> str:
@@ -293,7 +386,7 @@ def render_html(doc: Document, **meta: Any) -> str:
     if doc.failure is not None:
         stage, code, message = (escape(v) for v in (doc.failure.stage, doc.failure.code, doc.failure.message))
         failure = f'<p class="failure" role="alert">The {stage} stage failed ({code}): {message}</p>'
-    warnings = "".join(f"<li>{escape(w)}</li>" for w in doc.warnings)
+    warnings = "".join(f"<li>{_warning(w, doc)}</li>" for w in doc.warnings)
     if warnings:
         warnings = f'<h2>Warnings ({len(doc.warnings)})</h2><ul id="warnings">{warnings}</ul>'
     facts = f"{escape(doc.id)} · {len(doc.paragraphs)} paragraphs, {len(doc.segments)} sentences · French → English"

@@ -20,6 +20,17 @@ LOST = [
     {"kind": "number", "source": "10 milliards", "value": "10000000000"},
     {"kind": "name", "source": "Pentagone", "value": "Pentagon"},
 ]
+# The same, as the consistency stage writes them with severities: strong evidence, and a quiet note.
+SEVERE = [
+    {
+        "kind": "name",
+        "source": "Keith Alexander",
+        "value": "Keith Alexander",
+        "severity": "mismatch",
+        "reason": "no form of 'Keith Alexander' in the English; 'Keith' alone is there",
+    },
+    {"kind": "name", "source": "NSA", "value": "NSA", "severity": "check", "reason": "'NSA' is there only spelled out"},
+]
 PARAGRAPHS = (
     Paragraph(0, "heading", level=1),
     Paragraph(
@@ -149,8 +160,11 @@ class Page(HTMLParser):
             self.open.append(element)
 
     def handle_endtag(self, tag: str) -> None:
-        while self.open and self.open.pop()["tag"] != tag:
-            pass
+        while self.open:
+            element = self.open.pop()
+            element["end"] = len(self.elements)
+            if element["tag"] == tag:
+                break
 
     def handle_data(self, data: str) -> None:
         for element in self.open:
@@ -162,6 +176,11 @@ class Page(HTMLParser):
     def with_class(self, name: str) -> list[dict]:
         return [e for e in self.elements if name in e.get("class", "").split()]
 
+    def inside(self, element: dict) -> list[dict]:
+        """The elements inside ``element``, in document order."""
+        start = next(i for i, e in enumerate(self.elements) if e is element)
+        return self.elements[start + 1 : element.get("end", start + 1)]
+
 
 @pytest.fixture(scope="module")
 def page() -> Page:
@@ -171,11 +190,48 @@ def page() -> Page:
 REASONS = [
     # flags, annotations, (highlight classes, title lines)
     ((), {}, ([], [])),
-    (("mismatch:number",), {}, (["mismatch"], ["not found in the English: number"])),
+    (("mismatch:number",), {}, (["mismatch"], ["mismatch: number: not found in the English"])),
     (
         ("mismatch:number", "mismatch:name"),
         {"consistency": {"expected": LOST}},
-        (["mismatch"], ["not found in the English: number '10 milliards' (10000000000), name 'Pentagone' (Pentagon)"]),
+        (
+            ["mismatch"],
+            [
+                "mismatch: number '10 milliards' (10000000000): not found in the English",
+                "mismatch: name 'Pentagone' (Pentagon): not found in the English",
+            ],
+        ),
+    ),
+    (  # a flagged kind no item explains is named alone
+        ("mismatch:date", "mismatch:name"),
+        {"consistency": {"expected": [{"kind": "name", "source": "Esper", "value": "Esper"}]}},
+        (
+            ["mismatch"],
+            ["mismatch: name 'Esper': not found in the English", "mismatch: date: not found in the English"],
+        ),
+    ),
+    (  # severities and reasons: each item under its own severity, with its own reason
+        ("low_confidence", "mismatch:name", "check:name"),
+        {"consistency": {"expected": SEVERE}},
+        (
+            ["low_confidence", "mismatch", "check"],
+            [
+                "low confidence",
+                "mismatch: name 'Keith Alexander': no form of 'Keith Alexander' in the English; 'Keith' alone is there",
+                "check: name 'NSA': 'NSA' is there only spelled out",
+            ],
+        ),
+    ),
+    (("check:number",), {}, (["check"], ["check: number: may be missing from the English"])),
+    (
+        ("check:date",),
+        {"consistency": {"expected": [{"kind": "date", "source": "lundi", "value": "Monday", "severity": "check"}]}},
+        (["check"], ["check: date 'lundi' (Monday): may be missing from the English"]),
+    ),
+    (  # an unknown severity, or a reason that isn't text, reads as before severities
+        ("mismatch:name",),
+        {"consistency": {"expected": [{"kind": "name", "source": "X", "severity": "fatal", "reason": 3}]}},
+        (["mismatch"], ["mismatch: name 'X': not found in the English"]),
     ),
     (("low_confidence",), {}, (["low_confidence"], ["low confidence"])),
     (
@@ -197,6 +253,7 @@ REASONS = [
         ),
     ),
     (("verbatim",), {}, ([], ["copied as it is (code), not translated"])),
+    (("markup:moved",), {}, ([], ["inline markup moved to the end of the sentence"])),
     (("someday:new",), {}, ([], ["someday:new"])),  # a flag this view doesn't know yet: shown as it is
 ]
 
@@ -216,7 +273,8 @@ def test_highlighted_segments_and_their_reasons(page: Page) -> None:
             "span",
             "en-1",
             "seg hl mismatch",
-            "segment 1\nnot found in the English: number '10 milliards' (10000000000), name 'Pentagone' (Pentagon)",
+            "segment 1\nmismatch: number '10 milliards' (10000000000): not found in the English\n"
+            "mismatch: name 'Pentagone' (Pentagon): not found in the English",
             "mismatch:number mismatch:name",
         ),
         (
@@ -234,7 +292,13 @@ def test_highlighted_segments_and_their_reasons(page: Page) -> None:
             "degenerate translation: repetition",
             "split:2 retried degenerate:repetition",
         ),
-        ("span", "en-7", "seg hl mismatch", "segment 7\nnot found in the English: name 'Microsoft'", "mismatch:name"),
+        (
+            "span",
+            "en-7",
+            "seg hl mismatch",
+            "segment 7\nmismatch: name 'Microsoft': not found in the English",
+            "mismatch:name",
+        ),
     ]
     notes = [(e["id"], e["title"]) for e in page.with_class("note") if e["tag"] == "span" and e.get("id")]
     assert notes == [("en-4", "segment 4\ncopied as it is (code), not translated")]
@@ -256,7 +320,7 @@ def test_summary_sentences_link_to_their_paragraphs(page: Page) -> None:
         ("sum-1", "sentence hl unsupported", "Google paid $12 billion."),
         ("sum-2", "sentence", "The table lists Company."),
     ]
-    refs = [(a["href"], a["title"], a["text"]) for a in page.find(tag="a") if a["href"].startswith("#")]
+    refs = [(a["href"], a["title"], a["text"]) for a in page.find(tag="a") if a["text"].startswith("¶")]
     assert refs == [
         ("#p-1", "segment 1 (score 0.61), segment 2 (score 0.20)", "¶1"),
         ("#p-8", "segment 9 (score 0.12)", "¶8"),
@@ -307,27 +371,33 @@ def test_partial_support_annotations(support: dict, cls: str, links: list[tuple[
     page = Page(render_html(doc.annotate("support", support)))
     assert [(e["id"], e["class"], e["text"]) for e in page.with_class("sentence")] == [("sum-0", cls, "One.")]
     assert [(a["href"], a["title"]) for a in page.find(tag="a")] == links
-    assert page.find(id="en-0")[0]["title"] == "segment 0\nnot found in the English: date"
+    assert page.find(id="en-0")[0]["title"] == "segment 0\nmismatch: date: not found in the English"
 
 
 LAYOUT = [
-    # row id, classes, French column's HTML tags, English column's text
-    ("p-0", "row kind-heading", ["div", "h2", "span"], "The JEDI contract"),
+    # row id, classes, French column's HTML tags, English column's text (each sentence led by its number)
+    ("p-0", "row kind-heading", ["div", "h2", "span", "span"], "§0The JEDI contract"),
     (
         "p-1",
         "row kind-text",
-        ["div", "p", "span", "mark", "mark", "span"],
-        "The Department pays a lot. Amazon disputes.",
+        ["div", "p", "span", "span", "mark", "mark", "span", "span"],
+        "§1The Department pays a lot. §2Amazon disputes.",
     ),
-    ("p-2", "row kind-list_item", ["div", "p", "span"], "• A a a a a."),
-    ("p-3", "row kind-code", ["div", "pre", "code", "span"], "x = 1"),
+    ("p-2", "row kind-list_item", ["div", "p", "span", "span"], "• §3A a a a a."),
+    ("p-3", "row kind-code", ["div", "pre", "code", "span", "span"], "§4x = 1"),
     (
         "table-0",
         "row kind-table",
-        ["div", "table", "tr", "th", "span", "th", "span", "tr", "td", "span", "mark", "td", "span"],
-        "CompanyAmountMacrohard10%",
+        ["div", "table", "tr", "th", "span", "span", "th", "span", "span"]
+        + ["tr", "td", "span", "span", "mark", "td", "span", "span"],
+        "§5Company§6Amount§7Macrohard§810%",
     ),
-    ("p-8", "row kind-quote", ["div", "blockquote", "em", "span"], "He said <script>alert(1)</script> & “no”."),
+    (
+        "p-8",
+        "row kind-quote",
+        ["div", "blockquote", "em", "span", "span"],
+        "§9He said <script>alert(1)</script> & “no”.",
+    ),
 ]
 
 
@@ -372,13 +442,16 @@ def test_everything_escaped_and_nothing_loaded(page: Page) -> None:
 
 
 def test_legend_counts_and_provenance(page: Page) -> None:
-    start = page.elements.index(page.find(id="legend")[0])
-    assert [e["text"] for e in page.elements[start:] if e["tag"] == "li"][:6] == [
+    assert [e["text"] for e in page.inside(page.find(id="legend")[0]) if e["tag"] == "li"] == [
         "mismatch: a number, date or name of the French is missing from the English (2)",
+        "check: weaker evidence that something may be missing: worth a look (0)",
         "low confidence: the translator scored its own output low (1)",
         "degenerate: the translation still looked broken after a retry (1)",
         "unsupported: the summary says it, the translation doesn't (3)",
+        "cues combine: a mismatch, in low confidence",
         "10 milliards French the English lost",
+        "Keith French the English may have lost (check)",
+        "§3 a sentence's number, as the warnings give it; its reasons are written under its paragraph",
         "dotted split, retried or verbatim: hover for what was done",
     ]
     (provenance,) = page.find(id="provenance")
@@ -411,6 +484,182 @@ def test_failed_stage_and_bare_document() -> None:
     assert bare.find(id="title")[0]["text"] == "empty"
     assert bare.find(id="summary")[0]["text"] == "No summary (the pipeline has no summarize stage)."
     assert [e.get("id") for e in bare.with_class("row")] == [None]  # the column heads only
+
+
+# Severities, as the consistency stage writes them, beside a document written before them:
+# a mismatch in low confidence, a quiet check, both in one sentence, and a hostile source.
+HOSTILE = "<img src=x onerror=alert(1)>"
+SEVERITY_DOC = Document(
+    "severities",
+    "text",
+    paragraphs=(Paragraph(0, "text"), Paragraph(1, "text"), Paragraph(2, "text")),
+    segments=(
+        Segment(
+            0,
+            0,
+            "Le Pentagone paie 10 milliards.",
+            "The Department pays a lot.",
+            flags=("mismatch:number", "mismatch:name", "low_confidence"),
+            annotations={"consistency": {"expected": LOST}, "confidence": {"logprob": -3.0}},
+        ),
+        Segment(
+            1,
+            0,
+            "La NSA écoute.",
+            "The National Security Agency listens.",
+            flags=("check:name",),
+            annotations={"consistency": {"expected": SEVERE[1:]}},
+        ),
+        Segment(2, 1, "Il part.", "He leaves."),
+        Segment(
+            3,
+            1,
+            "Keith Alexander dirige la NSA.",
+            "Keith heads the National Security Agency.",
+            flags=("low_confidence", "mismatch:name", "check:name"),
+            annotations={"consistency": {"expected": SEVERE}},
+        ),
+        Segment(
+            4,
+            2,
+            f"Le site {HOSTILE} & « non ».",
+            "The site & “no”.",
+            flags=("check:name",),
+            annotations={
+                "consistency": {
+                    "expected": [
+                        {
+                            "kind": "name",
+                            "source": HOSTILE,
+                            "value": "<b>x</b>",
+                            "severity": "check",
+                            "reason": "<script>alert('x')</script> & \"quoted\"",
+                        }
+                    ]
+                }
+            },
+        ),
+    ),
+    warnings=(
+        "consistency: segment 3: not found in the translation: name 'Keith Alexander'",
+        "consistency: segment 9: gone",  # no such segment: no link
+        "links: paragraph 1: link 'x' dropped",
+        "support: summary sentence 1 matches no sentence of the translation",
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def severities() -> Page:
+    return Page(render_html(SEVERITY_DOC))
+
+
+def test_every_flag_of_a_sentence_is_shown_at_once(severities: Page) -> None:
+    got = [(e["id"], e["class"], e["data-flags"]) for e in severities.with_class("hl")]
+    assert got == [
+        ("en-0", "seg hl mismatch low_confidence", "mismatch:number mismatch:name low_confidence"),
+        ("en-1", "seg hl check", "check:name"),  # a check is a note of its own, not a mismatch
+        ("en-3", "seg hl low_confidence mismatch check", "low_confidence mismatch:name check:name"),
+        ("en-4", "seg hl check", "check:name"),
+    ]
+    legend = [e["text"] for e in severities.inside(severities.find(id="legend")[0]) if e["tag"] == "li"][:4]
+    assert legend == [
+        "mismatch: a number, date or name of the French is missing from the English (2)",
+        "check: weaker evidence that something may be missing: worth a look (3)",
+        "low confidence: the translator scored its own output low (2)",
+        "degenerate: the translation still looked broken after a retry (0)",
+    ]
+
+
+ROW_NOTES = [
+    # row id -> each reason under it: its cue's class, the note's text (mismatches first, then checks, low confidence)
+    (
+        "p-0",
+        [
+            ("cue mismatch", "§0 mismatch: number '10 milliards' (10000000000): not found in the English"),
+            ("cue mismatch", "§0 mismatch: name 'Pentagone' (Pentagon): not found in the English"),
+            ("cue low_confidence", "§0 low confidence (log-probability -3.00)"),
+            ("cue check", "§1 check: name 'NSA': 'NSA' is there only spelled out"),
+        ],
+    ),
+    (
+        "p-1",
+        [
+            (
+                "cue mismatch",
+                "§3 mismatch: name 'Keith Alexander': no form of 'Keith Alexander' in the English; "
+                "'Keith' alone is there",
+            ),
+            ("cue check", "§3 check: name 'NSA': 'NSA' is there only spelled out"),
+            ("cue low_confidence", "§3 low confidence"),
+        ],
+    ),
+    ("p-2", [("cue check", f"§4 check: name {HOSTILE!r} (<b>x</b>): <script>alert('x')</script> & \"quoted\"")]),
+]
+
+
+@pytest.mark.parametrize(("row_id", "notes"), ROW_NOTES)
+def test_reasons_written_under_their_row(severities: Page, row_id: str, notes: list[tuple[str, str]]) -> None:
+    (row,) = severities.find(id=row_id)
+    (reasons,) = [e for e in severities.inside(row) if e.get("class") == "reasons"]
+    items = [e for e in severities.inside(reasons) if e["tag"] == "li"]
+    assert [(severities.inside(li)[0]["class"], li["text"]) for li in items] == notes
+
+
+def test_french_marks_by_severity(severities: Page) -> None:
+    marks = [e for e in severities.inside(severities.with_class("parallel")[0]) if e["tag"] == "mark"]
+    assert [(e["class"], e["text"], e["title"]) for e in marks] == [
+        ("lost", "Pentagone", "name 'Pentagone' (Pentagon): not found in the English"),
+        ("lost", "10 milliards", "number '10 milliards' (10000000000): not found in the English"),
+        ("lost check", "NSA", "name 'NSA': 'NSA' is there only spelled out"),
+        (
+            "lost",
+            "Keith Alexander",
+            "name 'Keith Alexander': no form of 'Keith Alexander' in the English; 'Keith' alone is there",
+        ),
+        ("lost check", "NSA", "name 'NSA': 'NSA' is there only spelled out"),
+        ("lost check", HOSTILE, f"name {HOSTILE!r} (<b>x</b>): <script>alert('x')</script> & \"quoted\""),
+    ]
+
+
+ROW_NUMBERS = [
+    # row id, its paragraph cell, the French sentences' numbers, the English ones' ids and numbers
+    ("p-0", "¶0", ["§0", "§1"], [("s-0", "§0"), ("s-1", "§1")]),
+    ("p-1", "¶1", ["§2", "§3"], [("s-2", "§2"), ("s-3", "§3")]),
+    ("p-2", "¶2", ["§4"], [("s-4", "§4")]),
+]
+
+
+@pytest.mark.parametrize(("row_id", "cell", "french", "english"), ROW_NUMBERS)
+def test_rows_number_their_sentences(
+    severities: Page, row_id: str, cell: str, french: list[str], english: list[tuple[str, str]]
+) -> None:
+    (row,) = severities.find(id=row_id)
+    inside = severities.inside(row)
+    assert [e["text"] for e in inside if e.get("class") == "n"] == [cell]
+    (fr,) = [e for e in inside if e.get("class") == "fr"]
+    (en,) = [e for e in inside if e.get("class") == "en"]
+    assert [e["text"] for e in severities.inside(fr) if e.get("class") == "sn" and "id" not in e] == french
+    assert [(e["id"], e["text"]) for e in severities.inside(en) if e.get("class") == "sn"] == english
+
+
+def test_warnings_link_to_the_sentence_they_name(severities: Page) -> None:
+    (warnings,) = severities.find(id="warnings")
+    assert [(a["href"], a["text"]) for a in severities.inside(warnings) if a["tag"] == "a"] == [
+        ("#s-3", "segment 3"),
+        ("#p-1", "paragraph 1"),
+    ]
+    assert warnings["text"] == "".join(SEVERITY_DOC.warnings)
+
+
+def test_hostile_source_and_reason_escaped(severities: Page) -> None:
+    text = render_html(SEVERITY_DOC)
+    assert "<img" not in text and "<script" not in text and "<b>x" not in text
+    assert (
+        "§4</span> check: name &#x27;&lt;img src=x onerror=alert(1)&gt;&#x27; (&lt;b&gt;x&lt;/b&gt;): "
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;quoted&quot;</li>"
+    ) in text
+    assert [e["tag"] for e in severities.elements if e["tag"] in ("script", "img", "b")] == []
 
 
 # --- in a real browser -----------------------------------------------------------
@@ -448,7 +697,13 @@ def test_reading_view_in_headless_chromium(sample_page: tuple[Path, dict], tmp_p
     sync_api = pytest.importorskip("playwright.sync_api")
     built = tmp_path / "built.html"
     built.write_text(render_html(DOC, **META), encoding="utf-8")
-    pages = [(sample_page[0], sample_page[1]), (built, json.loads(io.render_json(DOC, **META)))]
+    severities = tmp_path / "severities.html"
+    severities.write_text(render_html(SEVERITY_DOC, **META), encoding="utf-8")
+    pages = [
+        (sample_page[0], sample_page[1]),
+        (built, json.loads(io.render_json(DOC, **META))),
+        (severities, json.loads(io.render_json(SEVERITY_DOC, **META))),
+    ]
     errors: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -466,19 +721,33 @@ def test_reading_view_in_headless_chromium(sample_page: tuple[Path, dict], tmp_p
             flagged = {
                 f"en-{s['index']}"
                 for s in record["segments"]
-                if any(f.split(":")[0] in ("mismatch", "low_confidence", "degenerate") for f in s["flags"])
+                if any(f.split(":")[0] in ("mismatch", "check", "low_confidence", "degenerate") for f in s["flags"])
             }
             assert flagged  # the sample's tiny translation loses names and numbers
             shown = page.eval_on_selector_all(
-                ".en .hl", "els => els.map(e => [e.id, e.title, getComputedStyle(e).backgroundColor])"
+                ".en .hl",
+                """els => els.map(e => { const s = getComputedStyle(e); return [e.id, e.title, e.className,
+                    s.backgroundColor, s.boxShadow, s.textDecorationStyle, s.outlineStyle] })""",
             )
-            assert {i for i, _, _ in shown} == flagged
-            assert all(title.startswith(i.replace("en-", "segment ")) for i, title, _ in shown)
-            assert all(color not in ("rgba(0, 0, 0, 0)", "transparent") for _, _, color in shown)
-            lost = sum(
-                len(s.get("annotations", {}).get("consistency", {}).get("expected", [])) for s in record["segments"]
-            )
-            assert page.locator(".fr mark.lost").count() == lost
+            assert {i for i, *_ in shown} == flagged
+            assert all(title.startswith(i.replace("en-", "segment ")) for i, title, *_ in shown)
+            for _, _, classes, background, shadow, decoration, outline in shown:  # each flag's own cue, all at once
+                cues = {
+                    "mismatch": background not in ("rgba(0, 0, 0, 0)", "transparent"),
+                    "low_confidence": shadow != "none",
+                    "check": decoration == "dotted",
+                    "degenerate": outline == "dashed",
+                }
+                assert {c for c, on in cues.items() if on} == set(classes.split()) - {"seg", "hl"}
+            # every flagged sentence's number leads a reason written under its row
+            cues = page.eval_on_selector_all(".reasons .cue", "els => els.map(e => e.textContent)")
+            assert set(cues) == {i.replace("en-", "§") for i in flagged}
+            lost = {
+                item["source"]
+                for s in record["segments"]
+                for item in s.get("annotations", {}).get("consistency", {}).get("expected", [])
+            }
+            assert set(page.eval_on_selector_all(".fr mark.lost", "els => els.map(e => e.textContent)")) == lost
             assert page.locator(".row").count() == 1 + len(record["paragraphs"]) - sum(
                 1 for p in record["paragraphs"] if p.get("cell") and (p["cell"]["row"] or p["cell"]["column"])
             )
@@ -488,6 +757,11 @@ def test_reading_view_in_headless_chromium(sample_page: tuple[Path, dict], tmp_p
                 page.locator("#sum-0 + .refs a").first.click()
                 assert page.url.endswith("#p-1")
                 assert page.eval_on_selector("#p-1", "e => getComputedStyle(e).backgroundColor") == "rgb(230, 240, 255)"
+            if path == severities:  # a warning's segment shows its row
+                page.locator("#warnings a").first.click()
+                assert page.url.endswith("#s-3")
+                assert page.eval_on_selector("#p-1", "e => getComputedStyle(e).backgroundColor") == "rgb(230, 240, 255)"
+                assert page.eval_on_selector("#p-0", "e => getComputedStyle(e).backgroundColor") != "rgb(230, 240, 255)"
             page.close()
         browser.close()
     assert errors == []
