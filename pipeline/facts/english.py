@@ -39,7 +39,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 MAX_PARTS = 8
 # Keys read by searching the sentence (names, acronyms, exact cases, addresses), not
 # looked up in ``English.keys``.
-_SEARCHED = frozenset({"url", "email", "name", "acro", "case"})
+_SEARCHED = frozenset({"url", "email", "name", "acro", "case", "word"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,8 @@ class English:
                 found = tuple(_name_spans(value, self))
             elif kind == "acro":
                 found = tuple(_acronym_spans(value, self))
+            elif kind == "word":
+                found = tuple((self.tokens[k][2], self.tokens[k][3]) for k in self.names.at.get(value, ()))
             else:
                 found = tuple(self._case_spans(value))
             self.searched[key] = found
@@ -143,6 +145,9 @@ def read_english(english: str) -> English:
         if value:
             put(f"num:{value}", m.span())
     tokens = []
+    for m in re.finditer(r"(?<![A-Za-z.])(?:[A-Z]\.){2,}", english):  # U.S.A.: USA
+        letters = m.group(0).replace(".", "")
+        tokens.append((letters.lower(), letters, m.start(), m.end()))
     for m in _EN_TOKEN.finditer(folded):
         tokens.append((m.group(0), english[m.start() : m.end()], m.start(), m.end()))
         if "-" in m.group(0) or "'" in m.group(0):
@@ -198,6 +203,15 @@ def _english_numbers(folded: str, put: Any) -> None:
     values.extend((value, span, False) for value, span in _number_words(folded))
     for m in re.finditer(rf"(?<![a-z])an?\s+(?:{_A_UNITS})s?(?![a-z])", folded):
         values.append((Decimal(1), m.span(), False))
+    for m in re.finditer(r"(?<![a-z])half an?\s+(dozen|hundred|thousand|million|billion|century)(?![a-z])", folded):
+        scale = {"dozen": 12, "century": 100, **_MULTIPLIERS}[m.group(1)]
+        values.append((Decimal(scale) / 2, m.span(), False))
+    for m in re.finditer(r"(?<![a-z])(?:an?|one|(\d+|[a-z]+))[\s-]+decades?(?![a-z])", folded):
+        count = Decimal(1) if m.group(1) is None else _count(m.group(1))
+        if count is not None:
+            values.append((count * 10, m.span(), False))  # "seven decades": 70 (years)
+    for m in re.finditer(r"(?<![\d'])(\d)0s(?![a-z])", folded):  # the 90s: 1990 or 2090... any century
+        values.extend((Decimal(f"{c}{m.group(1)}0"), m.span(), False) for c in (18, 19, 20))
     for value, (start, end), glued in values:
         if glued:
             put(f"glued:{key_of(value)}", (start, end))
@@ -205,10 +219,22 @@ def _english_numbers(folded: str, put: Any) -> None:
         put(f"num:{key_of(value)}", (start, end))
         scale = _EN_SCALE.match(folded, end)
         if scale:
-            put(f"num:{key_of(value * SCALES_EN[scale.group(1)])}", (start, scale.end()))
+            value = value * SCALES_EN[scale.group(1)]
+            more = _EN_SCALE.match(folded, scale.end())  # "6 thousand million": 6 billion
+            if more and more.group(1) in ("million", "billion") and scale.group(1) == "thousand":
+                value, scale = value * SCALES_EN[more.group(1)], more
+            put(f"num:{key_of(value)}", (start, scale.end()))
             end = scale.end()
         if _EN_PERCENT.match(folded, end) or _EN_RANGE_TO_PERCENT.match(folded, end):
             put(f"pct:{key_of(value)}", (start, end))
+
+
+def _count(word: str) -> Decimal | None:
+    """A count written with digits or as a number word (``seven``), else None."""
+    if word.isdigit():
+        return Decimal(word)
+    value = NUMBER_WORDS_EN.get(word)
+    return None if value is None else Decimal(value)
 
 
 def _number_words(folded: str) -> list[tuple[Decimal, Span]]:
@@ -279,10 +305,33 @@ def _span_of(words: list[re.Match[str]], word: str, run: list[re.Match[str]]) ->
     return run[0].span()
 
 
+# French and English transliterate names differently (Moubarak / Mubarak, Tchétchénie /
+# Chechnya, Kadhafi / Gaddafi, Tymochenko / Tymoshenko): both are brought to one spelling
+# of their sounds before they are compared.
+_SOUNDS = (
+    ("tch", "ch"), ("sch", "sh"), ("ch", "sh"), ("ou", "u"), ("ph", "f"), ("kh", "k"), ("dh", "d"), ("gh", "g"),
+    ("th", "t"), ("dj", "j"), ("ck", "k"), ("q", "k"), ("c", "k"), ("g", "k"), ("y", "i"), ("w", "v"), ("z", "s"),
+    ("sh", "s"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 16)
+def sounds(word: str) -> str:
+    """A folded word spelled by its sounds, letters doubled once, a final e dropped."""
+    for written, sound in _SOUNDS:
+        word = word.replace(written, sound)
+    word = re.sub(r"(.)\1+", r"\1", word)
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
 def _similar(a: str, b: str) -> bool:
     """Whether two folded words are the same name, in French and English spellings."""
     if a == b:
         return True
+    if len(a) >= 4 and len(b) >= 4 and a.isalpha() and b.isalpha():
+        sa, sb = sounds(a), sounds(b)
+        if sa == sb or (min(len(sa), len(sb)) >= 5 and SequenceMatcher(None, sa, sb).ratio() >= 0.85):
+            return True
     if min(len(a), len(b)) >= 3 and a.rstrip("s") == b.rstrip("s"):
         return True
     if min(len(a), len(b)) < 4 or a[0] != b[0]:
@@ -314,7 +363,7 @@ def _letters(word: str) -> dict[str, int]:
 
 def _name_spans(form: str, english: English) -> list[Span]:
     if " " in form or "-" in form or "." in form:
-        pattern = re.escape(form).replace(r"\-", "[- ]").replace(r"\ ", "[- ]")
+        pattern = re.escape(form).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]")
         pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
         return english.words.find(re.compile(pattern), form, english.folded, whole=True)
     names = english.names

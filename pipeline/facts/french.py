@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from pipeline.facts.base import KINDS, Item, Span, fold, key_of, mask
+from pipeline.facts.exonyms import english_forms
+from pipeline.facts.names import from_entities
+from pipeline.facts.number_words import number_words
 from pipeline.facts.tables import (
     DIMENSIONS,
-    EXONYMS,
     MONTHS_FR,
     NOT_NAMES,
     SCALES_FR,
@@ -112,13 +114,19 @@ def _french_value(whole: str, sep: str | None, frac: str | None) -> list[Decimal
     return [decimal]
 
 
-def extract(french: str) -> list[Item]:
-    """Every item of ``french`` a translation must keep, in order of appearance."""
+def extract(french: str, reading: Any = None, common: Container[str] = frozenset()) -> list[Item]:
+    """Every item of ``french`` a translation must keep, in order of appearance.
+
+    Args:
+        french: the sentence.
+        reading: what the NER model read in it (``models.ner.Reading``); None: names by rules.
+        common: the model's lexicon of common French words (with ``reading``).
+    """
     items: list[Item] = []
     text = french
 
-    def add(kind: str, start: int, end: int, value: str, *accepts: Iterable[str]) -> None:
-        items.append(Item(kind, french[start:end], value, start, end, tuple(frozenset(a) for a in accepts)))
+    def add(kind: str, start: int, end: int, value: str, *accepts: Iterable[str], **more: Any) -> None:
+        items.append(Item(kind, french[start:end], value, start, end, tuple(frozenset(a) for a in accepts), **more))
 
     for pattern, kind in ((_EMAIL, "email"), (_URL, "url"), (_DOMAIN, "url")):
         for m in _emails(text) if pattern is _EMAIL else pattern.finditer(text):
@@ -133,7 +141,23 @@ def extract(french: str) -> list[Item]:
     text = _times(french, text, add, items)
     text = _dates(french, text, add, items)
     text = _numbers(french, text, add, items)
-    _names(french, text, add)
+    text = number_words(french, text, add, items)
+    runs = _names(french, text, add, rules=reading is None)
+    if reading is not None:
+
+        def initial(start: int) -> bool:
+            return _sentence_initial(french, start)
+
+        for name in from_entities(
+            french,
+            mask(text, [(i.start, i.end) for i in items if i.kind == "name"]),
+            reading.entities,
+            reading.pos,
+            common,
+            runs,
+            initial,
+        ):
+            _add_entity(french, name, add)
     return sorted(items, key=lambda i: (i.start, KINDS.index(i.kind)))
 
 
@@ -348,14 +372,20 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not spaced or text[spaced - 1] in '«“"—–'
 
 
-def _names(french: str, text: str, add: Any) -> None:
+def _names(french: str, text: str, add: Any, rules: bool = True) -> list[list[tuple[str, int, int]]]:
+    """Acronyms and codes as names, and the runs of capitalized words, each added as a name
+    (``rules``) or returned for the NER reading to weigh (``names.from_entities``)."""
     letters = [c for c in text if c.isalpha()]
     shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
     run: list[tuple[str, int, int]] = []
+    runs: list[list[tuple[str, int, int]]] = []
 
     def close(also: str | None = None) -> None:
         if run:
-            _add_name(french, run, add, also)
+            if rules:
+                _add_name(french, run, add, also)
+            else:
+                runs.append(list(run))
             run.clear()
 
     reversed_folded: list[str] = []  # fold(text) reversed, for _ministry, made on first use
@@ -383,7 +413,7 @@ def _names(french: str, text: str, add: Any) -> None:
             # that keeps only the acronym ("our DC office") keeps the name too.
             qualified = run and kind == "acronym" and re.fullmatch(r"[ \u00a0]", text[last_end:start])
             close(f"acro:{word}" if qualified else None)
-            _add_name(french, [(word, start, end)], add)
+            _add_name(french, [(word, start, end)], add, label="rule")
             continue
         if not run and ministry(start):
             # "ministère des Affaires étrangères": French capitalizes a ministry's domain;
@@ -399,6 +429,7 @@ def _names(french: str, text: str, add: Any) -> None:
         run.append((word, start, end))
         last_end = end
     close()
+    return runs
 
 
 def _name_shape(word: str) -> str | None:
@@ -418,7 +449,7 @@ def _name_shape(word: str) -> str | None:
     return "word"
 
 
-def _add_name(french: str, run: list[tuple[str, int, int]], add: Any, also: str | None = None) -> None:
+def _add_name(french: str, run: list[tuple[str, int, int]], add: Any, also: str | None = None, label: str = "") -> None:
     """Add a run of capitalized words as one name item; ``also``: one more accepted key."""
     start, end = run[0][1], run[-1][2]
     whole = french[start:end]
@@ -445,16 +476,55 @@ def _add_name(french: str, run: list[tuple[str, int, int]], add: Any, also: str 
     if len(run) > 1:
         alternatives.append(f"name:{fold(whole)}")
     value = forms[0] if forms else whole
-    add("name", start, end, value, *({a} for a in dict.fromkeys(alternatives)))
+    add("name", start, end, value, *({a} for a in dict.fromkeys(alternatives)), label=label)
+
+
+def _word_keys(word: str) -> tuple[str, ...]:
+    """The keys of which one must be in the English for one word of a name."""
+    folded = fold(word).replace("’", "'")
+    keys = [f"name:{folded}"] if not (word.isupper() and len(word) >= 2) else [f"acro:{word}"]
+    if word.isupper() and len(word) >= 2:
+        keys.append(f"name:{folded}")
+    keys.extend(_form_key(f) for f in _exonyms(folded))
+    if "-" in folded:
+        keys.extend(_form_key(f) for part in folded.split("-") for f in _exonyms(part))
+    numeral = roman(word)
+    if numeral:
+        keys.append(f"num:{numeral}")
+    return tuple(dict.fromkeys(keys))
+
+
+def _add_entity(french: str, name: Any, add: Any) -> None:
+    """Add a name read with the NER model: its parts, and the English forms of the whole."""
+    whole = french[name.start : name.end]
+    folded = fold(whole).replace("’", "'")
+    forms = _exonyms(folded)
+    alternatives = [{_form_key(f)} for f in forms] + [{f"acro:{a}"} for a in name.also]
+    keys = [list(_word_keys(p.word)) for p in name.parts]
+    # An English form of a run of its words stands for each of them ("Union européenne" /
+    # EU in "la Commission de l'Union européenne"; "pays de Galles" / Wales).
+    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\S+", folded)]
+    spans = [(p.start - name.start, p.end - name.start) for p in name.parts]
+    for a in range(len(words)):
+        for b in range(a + 1, min(len(words), a + 5)):
+            forms_of_run = _exonyms(" ".join(w for w, _, _ in words[a : b + 1]))
+            if not forms_of_run:
+                continue
+            run_start, run_end = words[a][1], words[b][2]
+            for k, (s, e) in enumerate(spans):
+                if run_start <= s and e <= run_end:
+                    keys[k].extend(_form_key(f) for f in forms_of_run)
+    parts = tuple((p.word, tuple(dict.fromkeys(k)), p.proper) for p, k in zip(name.parts, keys, strict=True))
+    capitals = [p.word[0] for p in name.parts if p.word[:1].isupper()]
+    if len(capitals) >= 2 and len(capitals) == len(name.parts):
+        alternatives.append({f"case:{''.join(capitals)}"})  # New York: NY
+    value = forms[0] if forms else whole
+    add("name", name.start, name.end, value, *alternatives, parts=parts, label=name.label)
 
 
 def _exonyms(word: str) -> tuple[str, ...]:
-    """The table's English forms of a folded French word, plural or ``-la``/``-ci`` form too."""
-    word = re.sub(r"-(?:la|ci)$", "", re.sub(r"[\s\u00a0\u202f]+", " ", word))
-    for form in (word, word[:-1] if word.endswith(("s", "x")) else None, word[:-2] if word.endswith("es") else None):
-        if form and form in EXONYMS:
-            return EXONYMS[form]
-    return ()
+    """The English forms of a folded French word (``exonyms``), plural or ``-la``/``-ci`` form too."""
+    return english_forms(word)
 
 
 def _form_key(form: str) -> str:

@@ -1,0 +1,144 @@
+"""Names of a French sentence, read by a trained NER model where one is installed, and how each is matched.
+
+With the model (``models.ner``, spaCy's French pipeline), a name is an entity the model
+finds (person, place, organisation, other), its edges cleaned by rules: leading
+lower-case words and titles (``M.``, ``Mme``, ``Dr``...) are dropped. Capitalized words
+the model missed are names too when one of them is not a common French word (the
+model's lexicon, or its part-of-speech tag says proper noun): "le Caire" is one, "le
+Sommet" or "la Chambre" are not (French capitalizes institutions; they are translated).
+Without the model, the rules alone read names (``french._names``).
+
+A name is one item whose **parts** are its words, less particles (de, du, la...): the
+English must hold every part (in any accepted form: the same word or a close spelling,
+a transliteration, an English form from ``exonyms``), or a form of the whole name
+("pays de Galles" -> Wales, "Union européenne" -> EU). So "Keith Alexander" is not
+found in an English that keeps "Keith" alone. A part is **proper** when it is not a
+common French word (or the model says it is a person's name); a missing proper part is
+strong evidence (``mismatch:name``), a missing common word only a note (``check:name``):
+"Chambre des représentants" may be "the House".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+
+from pipeline.facts.base import fold
+
+# Words inside a name that are not one of its parts: particles and articles.
+PARTICLES = frozenset(
+    "de du des d la le les l et a au aux en sur sous pour par y von van der den di da del della el al bin ben "
+    "ibn ou the of and".split()
+)
+TITLES = frozenset(
+    "m mm mme mmes mlle mlles dr pr me mgr monsieur madame mademoiselle messieurs mesdames sir lord".split()
+)
+LABELS = ("PER", "LOC", "ORG", "MISC")
+_WORDLIKE = re.compile(r"[^\W_]", re.UNICODE)
+_ELIDED = re.compile(r"(?i)(?:[ldjmnstc]|qu)['’\"]")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One word of a name: as written, where, and whether it is a proper word (not a common French word)."""
+
+    word: str
+    start: int
+    end: int
+    proper: bool
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name found in a French sentence: its span, label (PER, LOC, ORG, MISC, or ``rule``) and parts."""
+
+    start: int
+    end: int
+    label: str
+    parts: tuple[Part, ...]
+    also: tuple[str, ...] = ()  # acronyms in it that stand for the whole
+
+
+def _capitalized(word: str) -> bool:
+    return word[:1].isupper() or any(c.isdigit() for c in word) and any(c.isupper() for c in word)
+
+
+def _is_proper(word: str, pos: str, common: Container[str], initial: bool) -> bool:
+    """A capitalized word that is not a common French word, or that the tagger calls a proper
+    noun (not at the start of a sentence, where the tagger often takes a verb for one)."""
+    if not _capitalized(word):
+        return False
+    if any(c.isdigit() for c in word) or (word.isupper() and len(word) >= 2):
+        return True  # a code or an acronym
+    low = word.lower()
+    is_common = any(w in common for w in {low, low.rstrip("s"), low.replace("\u2019", "'")})
+    return not is_common or (pos == "PROPN" and not initial)
+
+
+def from_entities(
+    french: str,
+    text: str,
+    entities: tuple,
+    pos: dict[int, str],
+    common: Container[str],
+    runs: list[list[tuple[str, int, int]]],
+    initial: Callable[[int], bool],
+) -> list[Name]:
+    """The names of ``french``: the model's entities, and the rule runs it missed that hold a proper word.
+
+    Args:
+        french: the sentence.
+        text: the sentence with the items already read (numbers, dates) blanked out.
+        entities: ``models.ner.Entity`` of the sentence.
+        pos: part of speech by token start.
+        common: the lexicon of common French words (lower case).
+        runs: the rules' runs of capitalized words (``french._names``): (word, start, end) each.
+        initial: whether a word starting there opens a sentence.
+    """
+    names: list[Name] = []
+    covered: list[tuple[int, int]] = []
+    for entity in entities:
+        if entity.label not in LABELS:
+            continue
+        # Words already read as another item (a date, a number: "XXe siècle") are not the name's.
+        tokens = [t for t in entity.tokens if _WORDLIKE.search(t[0]) and text[t[1] : t[2]].strip()]
+        while tokens and (not _capitalized(tokens[0][0]) or _folded(tokens[0][0]) in TITLES | PARTICLES):
+            tokens.pop(0)
+        while tokens and (_folded(tokens[-1][0]) in PARTICLES or _folded(tokens[-1][0]) in TITLES):
+            tokens.pop()
+        if not tokens:
+            continue
+        parts = tuple(
+            Part(word, start, end, _is_proper(word, tag, common, initial(start)))
+            for word, start, end, tag in map(_unelided, tokens)
+            if word and _folded(word) not in PARTICLES and _folded(word) not in TITLES
+        )
+        # Common words only: an institution translated word for word or not ("Chambre des
+        # représentants" / the House, "ministère des Affaires étrangères" / the foreign
+        # ministry), or the model taking a sentence's first words for a name ("Veuillez").
+        if not any(p.proper for p in parts):
+            continue
+        # An acronym in the entity, read on its own, stands for it too ("Washington DC" / "our DC office").
+        also = tuple(t[0] for t in entity.tokens if t[0].isupper() and len(t[0]) >= 2 and not text[t[1] : t[2]].strip())
+        names.append(Name(tokens[0][1], tokens[-1][2], entity.label, parts, also))
+        covered.append((entity.start, entity.end))
+    for run in runs:
+        start, end = run[0][1], run[-1][2]
+        if any(a < end and start < b for a, b in covered):
+            continue
+        parts = tuple(Part(w, s, e, _is_proper(w, pos.get(s, ""), common, initial(s))) for w, s, e in run)
+        if any(p.proper for p in parts):
+            names.append(Name(start, end, "rule", parts))
+    return sorted(names, key=lambda n: n.start)
+
+
+def _unelided(token: tuple[str, int, int, str]) -> tuple[str, int, int, str]:
+    """A token without an elided article glued to it (``L'équipe``, ``L"équipe``: ``équipe``)."""
+    word, start, end, pos = token
+    m = _ELIDED.match(word)
+    return (word[m.end() :], start + m.end(), end, pos) if m else token
+
+
+def _folded(word: str) -> str:
+    return fold(word).rstrip(".").replace("\u2019", "'")
