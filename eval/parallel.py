@@ -1,9 +1,9 @@
 """The human French-English line pairs the consistency check is measured on, and their halves.
 
-``../shared/data/parallel/`` holds line-aligned sets (Tatoeba, TICO-19; licenses in that
-folder's README). Each line pair goes to ``dev`` when the first byte of the SHA-256 of
-``french + "\\t" + english`` is even, else to ``test`` (``part_of``). ``eval.consistency``
-measures on them; ``eval.injection`` corrupts them.
+``../shared/data/parallel/`` holds line-aligned sets (Tatoeba, TICO-19, the WMT news sets
+newstest2012 and newstest2013; licenses in that folder's README). Each line pair goes to
+``dev`` when the first byte of the SHA-256 of ``french + "\\t" + english`` is even, else to
+``test`` (``part_of``). ``eval.consistency`` measures on them; ``eval.injection`` corrupts them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "parallel"
-SETS = ("tatoeba-test", "tico19-test")
+SETS = ("tatoeba-test", "tico19-test", "newstest2012", "newstest2013")
 PARTS = ("dev", "test")
 # Line ranges (1-based, inclusive) whose French and English are not translations of each
 # other: in this copy of TICO-19 the English lines 425-698 and 786-810 belong to other

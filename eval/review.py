@@ -3,15 +3,20 @@
 A flag on a human translation is not always false: the translator may have changed a
 name ("Yoshi" -> "Yoko") or replaced an idiom that holds one ("de Charybde en Sylla" ->
 "out of the frying pan into the fire"). ``data/flag-review.jsonl`` holds, for each line
-the check flagged at a0e7f5b in ``../shared/data/parallel`` (both sets, both parts), the
-verdict of a reader who saw only the sentence pair and the items the check missed (not
-the checker's code, nor the rates): per item ``reference_differs`` (the English doesn't
-convey it, or gives another value) or ``false_flag`` (the English conveys it in a form
-the check didn't match), with a short reason.
+the check flagged at a0e7f5b in ``../shared/data/parallel`` (Tatoeba and TICO-19, both
+parts), the verdict of a reader who saw only the sentence pair and the items the check
+missed (not the checker's code, nor the rates): per item ``reference_differs`` (the
+English doesn't convey it, or gives another value) or ``false_flag`` (the English conveys
+it in a form the check didn't match), with a short reason. Rows are keyed by set name and
+line, so the news sets (``newstest2012``, ``newstest2013``) take rows of the same form;
+none are judged yet (``python -m eval.consistency --unreviewed FILE`` lists the flagged
+lines awaiting a reader).
 
-A line flagged today counts as *reference differs* only when every item it misses now
-was reviewed and at least one was judged ``reference_differs``; a flagged line the
-reader didn't see (a later rule flags something new) counts as a false flag.
+A line flagged today (a ``mismatch:*`` flag; ``eval.consistency`` passes the items those
+flags stand for) counts as *reference differs* only when every item it misses now was
+reviewed and at least one was judged ``reference_differs``; a flagged line the reader
+didn't see (a later rule flags something new, or reports an item under another value)
+counts as a false flag, and as unreviewed.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -59,10 +60,68 @@ def test_the_report_counts_the_readers_verdicts(tmp_path: Path) -> None:
         Pair("s", 3, "Il vit en Italie.", "He lives in Spain."),  # flagged; never reviewed
         Pair("s", 4, "Il vit en Italie.", "He lives in Italy."),  # not flagged
     ]
-    verdicts = review.load(_write(tmp_path, ROWS[:2]))
+    # The reader judged the items the checker reports on lines 1 and 2, under the values it gives them.
+    rows = [
+        _row(pair.line, *((item.value, verdict) for item in facts.check(pair.french, pair.english).missing))
+        for pair, verdict in zip(pairs[:2], ("reference_differs", "false_flag"), strict=True)
+    ]
+    verdicts = review.load(_write(tmp_path, rows))
     result = measure(pairs, seed=0, verdicts=verdicts)
     assert (result["lines"], result["flagged"]) == (4, 3)
-    assert result["reviewed"] == {"reference_differs": 1, "unreviewed": 1, "false_flags": 2, "false_flag_rate": 50.0}
+    assert result["reviewed"] == {
+        "reviewed": 2,
+        "reference_differs": 1,
+        "judged_real_rate": 50.0,
+        "unreviewed": 1,
+        "false_flags": 2,
+        "false_flag_rate": 50.0,
+    }
+
+
+class _Checker:
+    """A stand-in for facts.check that gives the flags of a table, by English sentence."""
+
+    def __init__(self, flags: dict[str, tuple[str, ...]]) -> None:
+        self.flags = flags
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, french: str, english: str) -> SimpleNamespace:
+        self.asked.append((french, english))
+        item = facts.Item("name", "Tom", "Tom", 0, 3, ())
+        flags = self.flags.get(english, ())
+        return SimpleNamespace(items=(item,), missing=(item,) if flags else (), flags=flags)
+
+
+def test_the_report_reads_the_flag_prefixes() -> None:
+    """mismatch:* flags a line and catches an error; check:* notes are counted apart, and only a new one counts
+    among any flags; each pair is checked once."""
+    pairs = [
+        Pair("s", 1, "Tom vit à Paris.", "Tom lives in Paris."),  # flagged
+        Pair("s", 2, "Tom vit à Rome.", "Tom lives in Rome."),  # a note only: clean
+        Pair("s", 3, "Tom vit à Oslo.", "Tom lives in Oslo now."),  # clean
+    ]
+    checker = _Checker(
+        {
+            "Tom lives in Paris.": ("mismatch:name",),
+            "Tom lives in Rome.": ("check:name",),
+            "Tom lives in.": ("check:name",),  # Rome dropped: the note the clean line had
+            "Tom lives in now.": ("check:date", "mismatch:name"),  # Oslo dropped
+        }
+    )
+    result = measure(pairs, seed=0, check=checker)  # type: ignore[arg-type]
+    assert (result["flagged"], result["noted_only"], result["reviewed"]["unreviewed"]) == (1, 1, 1)
+    assert result["by_kind"]["name"] == {"lines": 3, "flagged": 1, "rate": 33.33, "noted": 1, "items": 3, "missing": 2}
+    assert result["detection"]["name_dropped"] == {
+        "injected": 2,
+        "caught": 1,
+        "rate": 50.0,
+        "any_flag": 1,
+        "any_flag_rate": 50.0,
+        "own_kind": 1,
+        "own_kind_rate": 50.0,
+        "missed_found_elsewhere": 0,
+    }
+    assert len(checker.asked) == len(set(checker.asked)) == 5
 
 
 def test_the_shipped_review_judges_every_item() -> None:
