@@ -2,8 +2,10 @@
 
 Line N of the French file and line N of the English file are one segment and its
 translation. Each line pair is checked as the ``consistency`` stage checks a segment
-(``pipeline.facts``), with no model loaded; the result is one record per line and a
-summary.
+(``pipeline.facts``: names by spaCy's French NER, read in batches; no translation model is
+loaded); the result is one record per line and a summary. Lines are independent unless
+``document`` says they form one text (a person named in full on an earlier line may then
+be named by the last name alone, and a first name dropped is a mismatch, not a note).
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ def read_lines(path: str | Path) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def check_lines(sources: list[str], translations: list[str], config: FactsConfig | None = None) -> CheckResult:
+def check_lines(
+    sources: list[str], translations: list[str], config: FactsConfig | None = None, document: bool = False
+) -> CheckResult:
     """Check each translation against its source line (the lists must be aligned).
 
     Raises:
@@ -89,26 +93,39 @@ def check_lines(sources: list[str], translations: list[str], config: FactsConfig
             f"the source has {len(sources)} line(s) and the translation {len(translations)}; "
             "they must be aligned, one segment a line"
         )
-    kinds = (config or FactsConfig()).kinds()
+    config = config or FactsConfig()
+    kinds = config.kinds()
     records: list[dict[str, Any]] = []
     items: dict[str, int] = dict.fromkeys(kinds, 0)
     missing: dict[str, int] = dict.fromkeys(kinds, 0)
-    flagged_by: dict[str, int] = {f"mismatch:{kind}": 0 for kind in kinds}
+    flagged_by: dict[str, int] = {f"{severity}:{kind}": 0 for severity in facts.SEVERITIES for kind in kinds}
+    facts.prepare(sources, config.ner)
+    seen: set[str] = set()
     for n, (source, translation) in enumerate(zip(sources, translations, strict=True), start=1):
-        result = facts.check(source, translation, kinds)
+        result = facts.check(
+            source, translation, kinds, ner=config.ner, seen=frozenset(seen) if document else frozenset(),
+            document=document,
+        )  # fmt: skip
+        if document:
+            seen |= facts.persons(result)
         for item in result.items:
             items[item.kind] += 1
         for item in result.missing:
             missing[item.kind] += 1
         for flag in result.flags:
             flagged_by[flag] += 1
-        records.append({"line": n, "flags": list(result.flags), "expected": [i.to_dict() for i in result.missing]})
-    flagged = sum(bool(r["flags"]) for r in records)
+        expected = [f.to_dict() for f in result.findings]
+        records.append({"line": n, "flags": list(result.flags), "expected": expected})
+    flagged = sum(any(f.startswith("mismatch:") for f in r["flags"]) for r in records)
+    noted = sum(bool(r["flags"]) for r in records) - flagged
     summary = {
         "lines": len(records),
         "flagged": flagged,
         "flagged_rate": round(flagged / len(records), 4) if records else 0.0,
+        "noted": noted,
         "checks": list(kinds),
+        "names": facts.names_reader(config.ner),
+        "document": document,
         "items": items,
         "missing": missing,
         "flagged_by": flagged_by,
@@ -117,7 +134,7 @@ def check_lines(sources: list[str], translations: list[str], config: FactsConfig
 
 
 def check_files(
-    source_path: str | Path, translation_path: str | Path, config: FactsConfig | None = None
+    source_path: str | Path, translation_path: str | Path, config: FactsConfig | None = None, document: bool = False
 ) -> CheckResult:
     """Check a translation file against its source file, line by line (``precis check``).
 
@@ -131,11 +148,13 @@ def check_files(
             f"{source_path} has {len(sources)} line(s) but {translation_path} has {len(translations)}; "
             "they must be aligned, one segment a line"
         )
-    return check_lines(sources, translations, config)
+    return check_lines(sources, translations, config, document)
 
 
 def summary_line(summary: dict[str, Any]) -> str:
-    """The summary in words, for stderr: ``3 of 120 lines flagged (2.5%): mismatch:number 2, ...``."""
+    """The summary in words, for stderr: ``3 of 120 lines flagged (2.5%): mismatch:number 2, ... [names: ...]``."""
     by = ", ".join(f"{flag} {n}" for flag, n in summary["flagged_by"].items() if n)
     rate = f"{100 * summary['flagged_rate']:.1f}%"
-    return f"{summary['flagged']} of {summary['lines']} lines flagged ({rate})" + (f": {by}" if by else "")
+    notes = f", {summary['noted']} with notes only" if summary.get("noted") else ""
+    line = f"{summary['flagged']} of {summary['lines']} lines flagged ({rate}){notes}" + (f": {by}" if by else "")
+    return line + f" [names: {summary['names']}]" if "names" in summary else line

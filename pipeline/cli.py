@@ -50,6 +50,7 @@ models_app = typer.Typer(help="Fetch or build the models precis uses.", no_args_
 app.add_typer(models_app, name="models")
 app.add_typer(batch_app, name="batch")
 
+
 class Format(str, Enum):
     md = "md"
     json = "json"
@@ -75,9 +76,7 @@ def _show_version(value: bool) -> None:
 def _setup(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", is_eager=True, callback=_show_version, help="Print precis's code version and exit."
-        ),
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Print precis's code version and exit."),
     ] = False,
 ) -> None:
     logger = logging.getLogger("precis")
@@ -174,11 +173,18 @@ def check(
             help="Turn a check off: numbers, percentages, units, dates, times, names, urls, emails; repeatable.",
         ),
     ] = None,
+    document: Annotated[
+        bool,
+        typer.Option(
+            "--document", help="The lines form one text: a person named in full earlier may be named by surname."
+        ),
+    ] = False,
 ) -> None:
-    """Check a translation against its source, line by line: numbers, dates, names... (no model).
+    """Check a translation against its source, line by line: numbers, dates, names... (no translation model).
 
-    Prints one JSON object per line ({"line": N, "flags": [...], "expected": [...]}) and a
-    summary on stderr.
+    Prints one JSON object per line ({"line": N, "flags": [...], "expected": [...]}, each
+    expected item with its severity and reason) and a summary on stderr. Names are read by
+    spaCy's French NER (consistency.ner; "rules" without it).
     """
     import json
 
@@ -190,7 +196,7 @@ def check(
         if unknown:
             raise ConfigError(f"--skip {unknown[0]!r}: unknown check; valid checks: {', '.join(CHECKS)}")
         overrides = [*(set_ or []), *(f"consistency.{name}=false" for name in skip or [])]
-        result = checking.check_files(source, translation, checking.load_config(config, overrides))
+        result = checking.check_files(source, translation, checking.load_config(config, overrides), document)
         _emit("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in result.lines))
     except PrecisError as exc:
         raise _fail(exc) from None

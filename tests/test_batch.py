@@ -93,7 +93,7 @@ def test_run_key_is_the_output_signature_of_the_models_described_not_loaded() ->
     (mt, mt_rev), (sm, sm_rev) = [(m["name"], m["revision"]) for m in models]
     assert str(sig).startswith(
         f"precis:{code_version()}|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf"
-        f"|mt:{mt}@{mt_rev}|mt.backend:ctranslate2-int8|mt.beams:2"
+        f"|mt:{mt}@{mt_rev}|mt.backend:ctranslate2-int8|mt.beams:2|names:fr_core_news_md@3.8.0"
         f"|sum:{sm}@{sm_rev}|sum.backend:ctranslate2-int8|sum.beams:2|dtype:float32|cfg:"
     )
     # What a model's info says of where and how it runs (device, dtype) isn't part of the key.

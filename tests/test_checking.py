@@ -39,7 +39,15 @@ def test_check_files(tmp_path: Path) -> None:
         {
             "line": 2,
             "flags": ["mismatch:date"],
-            "expected": [{"kind": "date", "source": "25 octobre 2019", "value": "2019-10-25"}],
+            "expected": [
+                {
+                    "kind": "date",
+                    "source": "25 octobre 2019",
+                    "value": "2019-10-25",
+                    "severity": "mismatch",
+                    "reason": "no form of '25 octobre 2019' (2019-10-25) in the English",
+                }
+            ],
         },
         {"line": 3, "flags": [], "expected": []},
         {"line": 4, "flags": [], "expected": []},
@@ -48,7 +56,10 @@ def test_check_files(tmp_path: Path) -> None:
         "lines": 4,
         "flagged": 1,
         "flagged_rate": 0.25,
+        "noted": 0,
         "checks": ["number", "percent", "unit", "date", "time", "name", "url", "email"],
+        "names": "fr_core_news_md@3.8.0",
+        "document": False,
         "items": {"number": 1, "percent": 0, "unit": 1, "date": 1, "time": 1, "name": 2, "url": 1, "email": 0},
         "missing": {"number": 0, "percent": 0, "unit": 0, "date": 1, "time": 0, "name": 0, "url": 0, "email": 0},
         "flagged_by": {
@@ -60,9 +71,13 @@ def test_check_files(tmp_path: Path) -> None:
             "mismatch:name": 0,
             "mismatch:url": 0,
             "mismatch:email": 0,
+            **{f"check:{kind}": 0 for kind in ("number", "percent", "unit", "date", "time", "name", "url", "email")},
         },
     }
-    assert checking.summary_line(result.summary) == "1 of 4 lines flagged (25.0%): mismatch:date 1"
+    assert (
+        checking.summary_line(result.summary)
+        == "1 of 4 lines flagged (25.0%): mismatch:date 1 [names: fr_core_news_md@3.8.0]"
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,11 +141,13 @@ def test_errors_are_input_errors(tmp_path: Path) -> None:
         checking.check_lines(["a"], ["a", "b"])
 
 
-def test_no_model_and_no_torch_is_imported() -> None:
+def test_no_translation_model_is_loaded() -> None:
+    # The NER model reads names (spaCy's thinc imports torch when it is installed); no
+    # translation or summary model is loaded.
     code = (
         "import sys; from pipeline import checking; "
         "r = checking.check_lines(['Le 3 mars.'], ['On March 3.'], checking.load_config()); "
-        "print(r.lines[0]['flags'], 'torch' in sys.modules, 'models.loading' in sys.modules)"
+        "print(r.lines[0]['flags'], 'models.loading' in sys.modules, 'transformers' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] False False"
@@ -144,8 +161,16 @@ def test_the_check_command(tmp_path: Path, capfd: pytest.CaptureFixture[str]) ->
     out, err = capfd.readouterr()
     rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["line"], r["flags"]) for r in rows] == [(1, []), (2, ["mismatch:date"]), (3, []), (4, [])]
-    assert rows[1]["expected"] == [{"kind": "date", "source": "25 octobre 2019", "value": "2019-10-25"}]
-    assert err == "precis: 1 of 4 lines flagged (25.0%): mismatch:date 1\n"
+    assert rows[1]["expected"] == [
+        {
+            "kind": "date",
+            "source": "25 octobre 2019",
+            "value": "2019-10-25",
+            "severity": "mismatch",
+            "reason": "no form of '25 octobre 2019' (2019-10-25) in the English",
+        }
+    ]
+    assert err == "precis: 1 of 4 lines flagged (25.0%): mismatch:date 1 [names: fr_core_news_md@3.8.0]\n"
     assert main(["check", "--skip", "dates", str(source), str(target)]) == 0
     assert all(not json.loads(line)["flags"] for line in capfd.readouterr().out.splitlines())
     assert main(["check", "--skip", "colours", str(source), str(target)]) == 2

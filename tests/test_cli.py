@@ -49,7 +49,7 @@ def test_summarize_json_keys_and_every_segment_translated() -> None:
     assert set(data["segments"][0]) >= {"index", "paragraph", "kind", "source", "translation", "flags"}
     # The checks of the default pipeline: random weights lose every name of the title.
     assert data["segments"][0]["flags"] == ["low_confidence", "mismatch:name"]
-    assert data["segments"][0]["annotations"]["consistency"]["expected"][0]["source"] == "Pentagone"
+    assert data["segments"][0]["annotations"]["consistency"]["expected"][0]["source"] == "Cloud du Pentagone"
     assert data["annotations"]["support"]["method"] == "tfidf-cosine"
     assert [m["stage"] for m in data["models"]] == ["translate", "summarize"]
     # the default backend on CPU: CTranslate2 int8

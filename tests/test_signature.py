@@ -26,9 +26,11 @@ def test_printed_sacrebleu_style() -> None:
     head, _, rest = str(sig()).partition("|cfg:")
     assert head == (
         f"precis:{code_version()}|pipeline:segment=french,translate=marian,consistency=facts,summarize=seq2seq,support=tfidf"
-        "|mt:tiny:marian@local-aaa|mt.backend:ctranslate2-int8|mt.beams:2"
+        "|mt:tiny:marian@local-aaa|mt.backend:ctranslate2-int8|mt.beams:2|names:fr_core_news_md@3.8.0"
         "|sum:tiny:bart@local-bbb|sum.backend:ctranslate2-int8|sum.beams:2|dtype:float32"
     )
+    # Names read by rules (no NER model) are told apart.
+    assert "|names:rules|" in str(sig(["consistency.ner=rules"]))
     cfg_hash, _, tail = rest.partition("|")
     assert len(cfg_hash) == 12 and tail == libraries
 
