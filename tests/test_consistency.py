@@ -143,8 +143,8 @@ def test_config_kinds(config_: FactsConfig, kinds: tuple[str, ...]) -> None:
     [
         (
             "consistency.number=false",
-            "[E100] consistency.number: unknown key; valid keys: name, dates, emails, names, ner, numbers, percentages, "
-            "times, units, urls",
+            "[E100] consistency.number: unknown key; valid keys: name, dates, emails, names, ner, numbers, "
+            "percentages, times, units, urls",
         ),
         ("consistency.numbers=maybe", "[E100] consistency.numbers: Input should be a valid boolean (got 'maybe')"),
         ("consistency.name=other", "[E100] consistency.name: unknown stage 'other'; valid choices: facts"),
