@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Every item kind, in the order flags are listed.
 KINDS = ("number", "percent", "unit", "date", "time", "name", "url", "email")
@@ -129,3 +131,28 @@ def mask(text: str, spans: Iterable[Span]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+# French and English transliterate names differently (Moubarak / Mubarak, Tchétchénie /
+# Chechnya, Kadhafi / Gaddafi, Tymochenko / Tymoshenko): both are brought to one spelling
+# of their sounds before they are compared.
+_SOUNDS = (
+    ("tch", "ch"), ("sch", "sh"), ("ch", "sh"), ("ou", "u"), ("ph", "f"), ("kh", "k"), ("dh", "d"), ("gh", "g"),
+    ("th", "t"), ("dj", "j"), ("ck", "k"), ("q", "k"), ("c", "k"), ("g", "k"), ("y", "i"), ("w", "v"), ("z", "s"),
+    ("sh", "s"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 16)
+def sounds(word: str) -> str:
+    """A folded word spelled by its sounds, letters doubled once, a final e dropped."""
+    for written, sound in _SOUNDS:
+        word = word.replace(written, sound)
+    word = re.sub(r"(.)\1+", r"\1", word)
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+@lru_cache(maxsize=1 << 16)
+def skeleton(word: str) -> str:
+    """A word's consonants, each vowel (a, e, i, o, u) written ``*``: morsi and mursi are ``m*rs*``."""
+    return re.sub(r"[aeiou]", "*", word)

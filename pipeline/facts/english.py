@@ -10,14 +10,18 @@ from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 from typing import Any
 
-from pipeline.facts.base import Span, fold, key_of, to_decimal
+from pipeline.facts.base import Span, fold, key_of, skeleton, sounds, to_decimal
 from pipeline.facts.english_dates import english_dates, english_times
 from pipeline.facts.french import roman
 from pipeline.facts.index import Acronyms, Names, Words
 from pipeline.facts.tables import DIMENSIONS, NUMBER_WORDS_EN, ORDINAL_WORDS_EN, SCALES_EN, UNIT_EN
 
 _MULTIPLIERS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-_OTHER_WORDS = {"once": 1, "twice": 2, "thrice": 3, "half": Decimal("0.5"), "dozen": 12, "dozens": 12, "single": 1}
+_OTHER_WORDS = {
+    "once": 1, "twice": 2, "thrice": 3, "half": Decimal("0.5"), "dozen": 12, "dozens": 12, "single": 1,
+    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80,
+    "nineties": 90,
+}  # fmt: skip
 _A_UNITS = (
     r"hour|day|week|month|year|minute|second|century|decade|dozen|hundred|thousand|million|billion|"
     r"kilomet(?:er|re)|met(?:er|re)|mile|kilo(?:gram)?|liter|litre|gram"
@@ -39,7 +43,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 MAX_PARTS = 8
 # Keys read by searching the sentence (names, acronyms, exact cases, addresses), not
 # looked up in ``English.keys``.
-_SEARCHED = frozenset({"url", "email", "name", "acro", "case", "word"})
+_SEARCHED = frozenset({"url", "email", "name", "acro", "case", "word", "text"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class English:
         found = self.searched.get(key)
         if found is None:
             kind, _, value = key.partition(":")
-            if kind in ("url", "email"):
+            if kind in ("url", "email", "text"):
                 found = tuple(_literal_spans(value, self))
             elif kind == "name":
                 found = tuple(_name_spans(value, self))
@@ -133,7 +137,7 @@ def read_english(english: str) -> English:
     def put(key: str, span: Span) -> None:
         keys.setdefault(key, []).append(span)
 
-    _english_numbers(folded, put)
+    _english_numbers(folded, put, english)
     english_dates(folded, put)
     english_times(folded, put)
     for code, pattern in UNIT_EN.items():
@@ -161,20 +165,28 @@ def read_english(english: str) -> English:
     return English(english, folded, {k: tuple(v) for k, v in keys.items()}, tuple(tokens))
 
 
-def _glued(folded: str, start: int) -> bool:
+_LOWER_WORD_BEFORE = re.compile(r"(?<![A-Za-z])[a-z]{3,}[-.]\Z")
+
+
+def _glued(folded: str, start: int, english: str = "") -> bool:
     """Whether digits at ``start`` are part of a code: right after a letter (ACE2), or after a
-    letter and a hyphen or dot (COVID-19, Fig.1)."""
+    letter and a hyphen or dot (COVID-19, Fig.1), not after a lower-case word and a hyphen
+    (mid-2013, pre-2008)."""
     if start == 0:
         return False
     before = folded[start - 1]
-    return before.isalpha() or (start >= 2 and before in "-." and folded[start - 2].isalpha())
+    if before.isalpha():
+        return True
+    if start >= 2 and before in "-." and folded[start - 2].isalpha():
+        return not (english and _LOWER_WORD_BEFORE.search(english, max(0, start - 12), start))
+    return False
 
 
-def _english_numbers(folded: str, put: Any) -> None:
+def _english_numbers(folded: str, put: Any, english: str = "") -> None:
     values: list[tuple[Decimal, Span, bool]] = []
     for m in _EN_CHUNK.finditer(folded):
         chunk, base = m.group(0), m.start()
-        glued = _glued(folded, base)
+        glued = _glued(folded, base, english)
         for run in re.finditer(r"\d+", chunk):
             values.append((Decimal(run.group(0)), (base + run.start(), base + run.end()), glued))
         runs = re.split(r"[.,]", chunk)
@@ -210,8 +222,8 @@ def _english_numbers(folded: str, put: Any) -> None:
         count = Decimal(1) if m.group(1) is None else _count(m.group(1))
         if count is not None:
             values.append((count * 10, m.span(), False))  # "seven decades": 70 (years)
-    for m in re.finditer(r"(?<![\d'])(\d)0s(?![a-z])", folded):  # the 90s: 1990 or 2090... any century
-        values.extend((Decimal(f"{c}{m.group(1)}0"), m.span(), False) for c in (18, 19, 20))
+    for m in re.finditer(r"(?<![\d'])(\d)0s(?![a-z])", folded):  # the 90s: 90, and 1990 or 2090... any century
+        values.extend((Decimal(f"{c}{m.group(1)}0"), m.span(), False) for c in ("", 18, 19, 20))
     for value, (start, end), glued in values:
         if glued:
             put(f"glued:{key_of(value)}", (start, end))
@@ -305,33 +317,16 @@ def _span_of(words: list[re.Match[str]], word: str, run: list[re.Match[str]]) ->
     return run[0].span()
 
 
-# French and English transliterate names differently (Moubarak / Mubarak, Tchétchénie /
-# Chechnya, Kadhafi / Gaddafi, Tymochenko / Tymoshenko): both are brought to one spelling
-# of their sounds before they are compared.
-_SOUNDS = (
-    ("tch", "ch"), ("sch", "sh"), ("ch", "sh"), ("ou", "u"), ("ph", "f"), ("kh", "k"), ("dh", "d"), ("gh", "g"),
-    ("th", "t"), ("dj", "j"), ("ck", "k"), ("q", "k"), ("c", "k"), ("g", "k"), ("y", "i"), ("w", "v"), ("z", "s"),
-    ("sh", "s"),
-)  # fmt: skip
-
-
-@lru_cache(maxsize=1 << 16)
-def sounds(word: str) -> str:
-    """A folded word spelled by its sounds, letters doubled once, a final e dropped."""
-    for written, sound in _SOUNDS:
-        word = word.replace(written, sound)
-    word = re.sub(r"(.)\1+", r"\1", word)
-    return word[:-1] if len(word) > 4 and word.endswith("e") else word
-
-
 def _similar(a: str, b: str) -> bool:
     """Whether two folded words are the same name, in French and English spellings."""
     if a == b:
         return True
-    if len(a) >= 4 and len(b) >= 4 and a.isalpha() and b.isalpha():
+    if min(len(a), len(b)) >= 3 and a.isalpha() and b.isalpha():
         sa, sb = sounds(a), sounds(b)
         if sa == sb or (min(len(sa), len(sb)) >= 5 and SequenceMatcher(None, sa, sb).ratio() >= 0.85):
             return True
+        if min(len(a), len(b)) >= 5 and skeleton(sa) == skeleton(sb):
+            return True  # Morsi / Mursi: the same consonants, vowels in the same places
     if min(len(a), len(b)) >= 3 and a.rstrip("s") == b.rstrip("s"):
         return True
     if min(len(a), len(b)) < 4 or a[0] != b[0]:
@@ -343,6 +338,10 @@ def _similar(a: str, b: str) -> bool:
         prefix += 1
     if prefix >= 4 and prefix >= 0.6 * min(len(a), len(b)):
         return True
+    if _adjective_of(a, b) or _adjective_of(b, a):
+        return True
+    if min(len(a), len(b)) < 6:
+        return False  # paris / parks: a ratio of 0.8 on short words says little
     # SequenceMatcher's two quick ratios (lengths, then letters in common) bound its ratio
     # from above; computed here, with each word's letters counted once, they turn away
     # most pairs of different words before a matcher is built (a sentence of many names
@@ -354,6 +353,18 @@ def _similar(a: str, b: str) -> bool:
     if 2.0 * sum(min(n, letters_b.get(c, 0)) for c, n in letters_a.items()) / total < 0.8:
         return False
     return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+_ADJECTIVE_ENDINGS = ("an", "ian", "ean", "n", "ese", "i", "ish", "ic", "ine")
+
+
+def _adjective_of(name: str, word: str) -> bool:
+    """Whether ``word`` is an English adjective or demonym of a place ``name``: Puerto Rico /
+    Rican, Andes / Andean, Iraq / Iraqi, Kenya / Kenyan (the name, less a final vowel, and an ending)."""
+    if len(name) < 4:
+        return False
+    stem = name[:-1] if name[-1] in "aeiouy" else name
+    return word.startswith(stem) and word[len(stem) :] in _ADJECTIVE_ENDINGS
 
 
 @lru_cache(maxsize=1 << 16)

@@ -23,8 +23,9 @@ from pipeline.facts.tables import (
 )
 
 _SP = r"[ \u00a0\u202f\u2009]"
-_L = "A-Za-zÀ-ÖØ-öø-ÿŒœŸ"
-_UP = "A-ZÀ-ÖØ-ÞŒŸ"
+# Letters: Latin-1 and Latin Extended-A and B (Czech, Polish, Turkish... names: Čaloun, Šumava, Łódź).
+_L = "A-Za-zÀ-ÖØ-öø-\u024f"
+_UP = "A-ZÀ-ÖØ-Þ" + "".join(chr(c) for c in range(0x100, 0x250) if chr(c).isupper())
 _MONTH_FR = (
     r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
     r"novembre|décembre|decembre|janv\.|févr\.|fevr\.|févr|fév\.|avr\.|juil\.|sept\.|oct\.|nov\.|déc\.|dec\."
@@ -75,6 +76,7 @@ _UNIT_FR = re.compile(
     + "|".join(f"(?P<u{k}>{fr})" for k, (_, fr, _) in enumerate(UNITS))
     + rf")(?![{_L}0-9'’²])"
 )
+_AND_A_HALF = re.compile(rf"{_SP}+et{_SP}+demie?\b")
 _UNIT_AFTER_SCALE_ONLY = re.compile(rf"^{_SP}?(?:de{_SP}|d['’])")
 _CURRENCY_BEFORE = re.compile(rf"(€|\$|£|¥){_SP}?$")
 _YEAR_CONTEXT = frozenset(
@@ -281,8 +283,9 @@ def _numbers(french: str, text: str, add: Any, items: list[Item]) -> str:
             continue
         scale = _SCALE_FR.match(text, end)
         if scale:
-            values = [v * SCALES_FR[scale.group(1)] for v in values]
-            end = scale.end()
+            half = _AND_A_HALF.match(text, scale.end())  # 2 millions et demi: 2.5 million
+            values = [(v + (Decimal("0.5") if half else 0)) * SCALES_FR[scale.group(1)] for v in values]
+            end = half.end() if half else scale.end()
         year = _year_kind(text, start, end, values, scale)
         accepts = [{f"num:{key_of(v)}"} for v in values]
         if not scale and _after_capitalized_word(text, start):
@@ -463,6 +466,8 @@ def _add_name(french: str, run: list[tuple[str, int, int]], add: Any, also: str 
         if shape in ("acronym", "code"):
             numeral = roman(word)
             alternatives.append(f"acro:{word}")
+            if not word.isalnum():
+                alternatives.append(f"text:{fold(word)}")  # I/43, F/589: as written
             if numeral:
                 alternatives.append(f"num:{numeral}")
         if shape != "acronym":

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections import Counter
 from itertools import accumulate
 
-from pipeline.facts.base import Span
+from pipeline.facts.base import Span, skeleton, sounds
 
 _ALNUM = re.compile(r"[a-z0-9]+")
 _DIGITS = "0123456789"
@@ -158,8 +158,14 @@ class Names:
         self.unplural: dict[str, list[str]] = {}
         # (first letter, letter, k): the tokens with that first letter and k of that letter or more
         self.holding: dict[tuple[str, str, int], list[str]] = {}
+        self.sounding: dict[str, list[str]] = {}  # tokens by their sounds and skeleton (``base.sounds``)
         for token in self.ordered:
             self.unplural.setdefault(token.rstrip("s"), []).append(token)
+            if len(token) >= 3 and token.isalpha():
+                sound = sounds(token)
+                self.sounding.setdefault(sound, []).append(token)
+                if len(token) >= 5:
+                    self.sounding.setdefault(skeleton(sound), []).append(token)
             for letter, count in Counter(token).items():
                 for k in range(1, count + 1):
                     self.holding.setdefault((token[0], letter, k), []).append(token)
@@ -169,6 +175,14 @@ class Names:
         found = dict.fromkeys([word] if word in self.at else [])
         if len(word) >= 3:
             found.update(dict.fromkeys(t for t in self.unplural.get(word.rstrip("s"), ()) if len(t) >= 3))
+            stem = word[:-1] if word[-1] in "aeiouy" else word  # Puerto Rico / Rican (english._adjective_of)
+            if len(stem) >= 3:
+                lo, hi = bisect_left(self.ordered, stem), bisect_left(self.ordered, stem[:-1] + chr(ord(stem[-1]) + 1))
+                found.update(dict.fromkeys(t for t in self.ordered[lo:hi] if len(t) <= len(stem) + 3))
+            if word.isalpha():
+                sound = sounds(word)
+                found.update(dict.fromkeys(self.sounding.get(sound, ())))
+                found.update(dict.fromkeys(self.sounding.get(skeleton(sound), ())))
         if len(word) >= 4:
             lo, hi = bisect_left(self.ordered, word[:4]), bisect_left(self.ordered, word[:3] + chr(ord(word[3]) + 1))
             found.update(dict.fromkeys(self.ordered[lo:hi]))

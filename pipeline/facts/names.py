@@ -64,16 +64,18 @@ def _capitalized(word: str) -> bool:
     return word[:1].isupper() or any(c.isdigit() for c in word) and any(c.isupper() for c in word)
 
 
-def _is_proper(word: str, pos: str, common: Container[str], initial: bool) -> bool:
-    """A capitalized word that is not a common French word, or that the tagger calls a proper
-    noun (not at the start of a sentence, where the tagger often takes a verb for one)."""
+def _is_proper(word: str, pos: str, common: Container[str], initial: bool, label: str = "") -> bool:
+    """A capitalized word that is not a common French word, or a common word that both models
+    take for a person's or place's name (the tagger's proper noun, not at the start of a
+    sentence, where it often takes a verb for one; the NER's PER or LOC: "Virginie"). An
+    organisation's common words ("Nouvelle Démocratie", "Parti conservateur") are translated."""
     if not _capitalized(word):
         return False
     if any(c.isdigit() for c in word) or (word.isupper() and len(word) >= 2):
         return True  # a code or an acronym
     low = word.lower()
     is_common = any(w in common for w in {low, low.rstrip("s"), low.replace("\u2019", "'")})
-    return not is_common or (pos == "PROPN" and not initial)
+    return not is_common or (pos == "PROPN" and not initial and label in ("PER", "LOC"))
 
 
 def from_entities(
@@ -110,7 +112,7 @@ def from_entities(
         if not tokens:
             continue
         parts = tuple(
-            Part(word, start, end, _is_proper(word, tag, common, initial(start)))
+            Part(word, start, end, _is_proper(word, tag, common, initial(start), entity.label))
             for word, start, end, tag in map(_unelided, tokens)
             if word and _folded(word) not in PARTICLES and _folded(word) not in TITLES
         )

@@ -39,7 +39,8 @@ RENDERINGS = {
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
 _APPROX = re.compile(r"(?i)\b(dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|"
                      r"centaine|millier|million|milliard)s?\b")  # fmt: skip
-_NOT_READ = frozenset({"un", "une", "premier", "premiere", "premiers", "premieres", "neuf", "neuve"})
+_NOT_READ = frozenset({"un", "une", "premier", "premiere", "premiers", "premieres", "neuf", "neuve", "milles"})
+_PERCENT_BEFORE = re.compile(r"(?i)pour\s*\Z")
 
 
 class _Token:
@@ -84,6 +85,8 @@ def number_words(french: str, text: str, add: Any, items: list) -> str:
         if value < 2 or value != occurrence.value:
             continue
         start, end = words[0].start(), words[-1].end()
+        if _PERCENT_BEFORE.search(text, max(0, start - 6), start):
+            continue  # "pour cent": per cent, read with its number
         if fold(french[start:end]).startswith(("seconde", "second")) and not occurrence.is_ordinal:
             continue  # "une seconde": a second of time
         accepts = [{f"num:{value}"}, *({f"word:{w}"} for w in RENDERINGS.get(value, ()))]

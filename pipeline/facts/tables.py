@@ -167,7 +167,9 @@ CURATED: dict[str, tuple[str, ...]] = {
     # institutions and acronyms
     "pentagone": ("Pentagon",), "maison-blanche": ("White House",), "maison blanche": ("White House",),
     "oms": ("WHO", "World Health Organization"),
-    "onu": ("UN", "U.N.", "United Nations"), "otan": ("NATO",), "oiac": ("OPCW",),
+    "onu": ("UN", "U.N.", "United Nations"), "otan": ("NATO",), "tv": ("TV", "television", "TV's"),
+    "3d": ("3D", "three-dimensional"),
+    "czk": ("CZK", "crowns", "koruna", "korunas"), "oiac": ("OPCW",),
     "omd": ("MDGs", "MDG", "Millennium Development Goals"),
     "sep": ("MS", "multiple sclerosis"), "ovni": ("UFO",), "pme": ("SMEs", "SME"), "ong": ("NGO", "NGOs"),
     "opep": ("OPEC",), "bit": ("ILO",), "cio": ("IOC",), "uefa": ("UEFA",), "fifa": ("FIFA",),
