@@ -14,10 +14,13 @@ while ROUGE's plain n-gram overlap counts "the" as much as "Pentagon". It needs 
 and no library, and it is computed in the translation's own language, English.
 
 Numbers, percentages, dates and times are read with ``pipeline.facts.read_english``
-(the same lenient English reading as the consistency check, so "10 billion" and
-"10,000,000,000" are one value); only those written with digits are checked (number
-words such as "one" are too common to flag). Names are capitalized words not opening
-the sentence, looked for with the same case anywhere in the translation.
+(the same lenient English reading as the consistency check, so "10 billion",
+"10,000,000,000" and "ten billion" are one value, and "twenty" is supported by "20");
+those written with digits or as cardinal number words other than "one" are checked
+("a", "one", "first" are too common to flag). Names are capitalized words not opening the
+sentence, found in the translation as the consistency check finds a name in English: the
+same word, a close spelling or transliteration ("Mubarak" in "Hosni Mubarak" or
+"Moubarak"), an acronym in any case.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pydantic import Field
 from pipeline.config import Strict
 from pipeline.document import Document, Segment
 from pipeline.facts import English, fold, read_english
+from pipeline.facts.tables import NUMBER_WORDS_EN
 from pipeline.registry import register
 from pipeline.sentences import split_english
 from pipeline.stage import Stage
@@ -49,6 +53,8 @@ STOP_WORDS = frozenset(
     whom why will with would you your said says say""".split()
 )
 _KEY_KINDS = ("num", "pct", "date", "time")
+# Number words a summary's value may be written in (the English side of the consistency check reads them).
+_CARDINALS = frozenset({*NUMBER_WORDS_EN, "hundred", "thousand", "million", "billion", "trillion", "and"})
 # Capitalized words that are not names when not opening a sentence.
 _NOT_NAMES = frozenset({"I", "The", "A", "An", "In", "On", "It", "This", "That", "He", "She", "They", "We", "But"})
 # A capitalized word, accented letters included ("Orléans", "Élisabeth", "L'Oréal"), whole.
@@ -105,10 +111,32 @@ def unsupported(
             name = m.group(0).rstrip(".")
             if _opens(sentence, m.start()) or name in _NOT_NAMES or name.isdigit():
                 continue
-            if not re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", translation):
+            if not _name_in(name, article, translation):
                 found.append((m.start(), {"kind": "name", "text": name}))
     found.sort(key=lambda pair: pair[0])
     return [item for _, item in found]
+
+
+def _name_in(name: str, article: English, translation: str) -> bool:
+    """Whether the translation holds a name of the summary as the consistency check finds a
+    name in English: the same word or a close spelling or transliteration, an acronym in any
+    case ("Mubarak" in "Hosni Mubarak", "Moubarak"; "NSA")."""
+    if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", translation):
+        return True
+    folded = fold(name).replace("\u2019", "'")
+    if name.isupper() and len(name) >= 2:
+        return article.has(f"acro:{name}")
+    if not re.fullmatch(r"[a-z]+", folded):
+        return False
+    return article.has(f"name:{folded}")
+
+
+def _is_value(text: str) -> bool:
+    """Digits, or a number in words other than one ("twenty", "two hundred"; not "a", "one", "first")."""
+    if any(c.isdigit() for c in text):
+        return True
+    words = re.findall(r"[a-z]+", text.lower())
+    return bool(words) and all(w in _CARDINALS for w in words) and not set(words) <= {"one", "zero", "and"}
 
 
 def _unsupported_values(sentence: str, article: English) -> list[tuple[int, dict[str, str]]]:
@@ -125,7 +153,7 @@ def _unsupported_values(sentence: str, article: English) -> list[tuple[int, dict
         for key, where in summary.keys.items()
         if key.partition(":")[0] in _KEY_KINDS
         for start, end in where
-        if any(c.isdigit() for c in sentence[start:end])
+        if _is_value(sentence[start:end])
     )
     groups: list[list[tuple[int, int, str]]] = []
     for span in spans:
