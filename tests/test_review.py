@@ -125,9 +125,20 @@ def test_the_report_reads_the_flag_prefixes() -> None:
 
 
 def test_the_shipped_review_judges_every_item() -> None:
-    """71 lines; a line's verdict follows its items'; the Tatoeba lines are those eval/data/README.md counts."""
+    """393 lines; a line's verdict follows its items'; the counts are those eval/data/README.md gives."""
     rows = [json.loads(line) for line in review.REVIEW.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 71
+    assert len(rows) == 393
+    verdicts = ("reference_differs", "false_flag")
+    counts = {
+        name: [sum(r["set"] == name and r["verdict"] == v for r in rows) for v in verdicts]
+        for name in ("tatoeba-test", "tico19-test", "newstest2012", "newstest2013")
+    }
+    assert counts == {
+        "tatoeba-test": [10, 71],
+        "tico19-test": [1, 61],
+        "newstest2012": [55, 94],
+        "newstest2013": [41, 60],
+    }
     assert {r["verdict"] for r in rows} == {"reference_differs", "false_flag"}
     differs = {(r["set"], r["line"]) for r in rows if r["verdict"] == "reference_differs"}
     assert sorted(line for s, line in differs if s == "tatoeba-test") == [
