@@ -65,6 +65,28 @@ if ner.load_ner() is None:  # pragma: no cover - the lock installs it
         ("Près de 500000 personnes travaillent.", "Nearly half a million people work.", ()),
         ("Au milieu des années 1990.", "In the mid-90s.", ()),
         ("Elle a 27 ans.", "She is 28.", ("mismatch:number",)),
+        # conversions are notes; a swapped unit with its number kept is a mismatch
+        ("Il a parcouru 2 735 km.", "He covered 1,700 miles.", ("check:number", "check:unit")),
+        ("Il a parcouru 2 735 km.", "He covered 2,735 miles.", ("mismatch:unit",)),
+        ("Soit 6 mille 74 votes.", "That is 6,074 votes.", ()),
+        ("Soit 2 millions et demi de votes.", "That is 2.5 million votes.", ()),
+        # an acronym spelled out, an approximation only as a quantity of something
+        ("La BoJ a agi.", "The Bank of Japan acted.", ()),
+        ("Il est en quarantaine.", "He is in quarantine.", ()),
+        ("Une quarantaine de personnes.", "About forty people.", ()),
+        ("Un cinq pour cent de hausse.", "A five percent rise.", ()),
+        # spellings: transliterations, Latin Extended letters, adjectives of places, verbatim codes
+        ("Les partisans de Morsi ont manifesté.", "Mursi's followers demonstrated.", ()),
+        ("Selon l'agence ČTK, rien.", "According to CTK, nothing.", ()),
+        ("Il vient de Puerto Rico.", "He is Puerto Rican.", ()),
+        ("Les routes I/43 et I/34.", "The I/43 and I/34 roads.", ()),
+        ("Il est à Paris.", "He is in the parks.", ("mismatch:name",)),
+        # an organisation's common words are translated; a person's name is a name
+        ("La Nouvelle Démocratie a gagné.", "New Democracy won.", ()),
+        ("Selon Mario Morales, rien.", "According to Mario, nothing.", ("mismatch:name",)),
+        # sentence-initial words taken for names by the model
+        ("Bois-tu du thé vert ?", "Do you drink green tea?", ()),
+        ("Ecrivez-moi.", "Write to me.", ()),
     ],
 )
 def test_news_flags(french: str, english: str, flags: tuple[str, ...]) -> None:

@@ -147,8 +147,16 @@ def evidence(item: Item, english: English) -> list[Span]:
     return sorted(spans)
 
 
-def _judge(item: Item, english: English, unexplained: bool, new_capitals: bool, document: bool) -> Finding:
-    """How strong the evidence of a missing item is, and why, in words."""
+def _judge(
+    item: Item, english: English, unexplained: bool, new_capitals: bool, document: bool, converted: set[int]
+) -> Finding:
+    """How strong the evidence of a missing item is, and why, in words.
+
+    ``converted``: where a number and its unit are both missing while the English names
+    another unit of the same kind (2 735 km / 1,700 miles): a conversion, maybe.
+    """
+    if item.kind in ("number", "unit") and item.start in converted:
+        return Finding(item, "check", f"{item.source!r} not in the English, which has another unit: converted?")
     if item.parts:
         present = [p[0] for p in item.parts if _part_found(p, english)]
         absent = [p for p in item.parts if not _part_found(p, english)]
@@ -229,7 +237,10 @@ def check(
         return Check(items, ())
     unexplained = _unexplained_number(read, _accounted(every))
     capitals = _new_capitals(french, read)
-    return Check(items, missing, tuple(_judge(i, read, unexplained, capitals, document) for i in missing))
+    starts = {kind: {i.start for i in missing if i.kind == kind} for kind in ("number", "unit")}
+    converted = starts["number"] & starts["unit"]
+    findings = tuple(_judge(i, read, unexplained, capitals, document, converted) for i in missing)
+    return Check(items, missing, findings)
 
 
 def _unexplained_number(english: English, accounted: set[str]) -> bool:
@@ -237,9 +248,11 @@ def _unexplained_number(english: English, accounted: set[str]) -> bool:
     under several keys, "200 billion": num:200 and num:200000000000; one explained, all are)."""
     explained = [span for key in accounted if key.startswith("num:") for span in english.keys.get(key, ())]
     for key, spans in english.keys.items():
-        if not key.startswith("num:") or key in ("num:0", "num:1"):  # "a", "one": too common
+        if not key.startswith("num:") or key == "num:0":
             continue
         for start, end in spans:
+            if key == "num:1" and english.folded[start:end] not in ("1", "one"):
+                continue  # "a year", "first", "single": too common
             if not any(a < end and start < b for a, b in explained):
                 return True
     return False

@@ -44,6 +44,8 @@ MAX_PARTS = 8
 # Keys read by searching the sentence (names, acronyms, exact cases, addresses), not
 # looked up in ``English.keys``.
 _SEARCHED = frozenset({"url", "email", "name", "acro", "case", "word", "text"})
+_INITIAL_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_SKIPPED_IN_INITIALS = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "des", "la", "le", "et"})
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class English:
             if key not in self.held:
                 self.held[key] = any(_similar(value, folded) for folded in self.names.candidates(value))
             return self.held[key]
+        if kind == "init":
+            return value in self.initials
         if kind in _SEARCHED:
             return bool(self._searched(key))
         return key in self.keys  # a key is only put with a span
@@ -107,6 +111,21 @@ class English:
 
     # Indexes of the tokens and words, built on first use, so a search looks only where
     # its key may be (``pipeline.facts.index``).
+    @cached_property
+    def initials(self) -> frozenset[str]:
+        """The initials of every run of up to 8 words, lower case, with and without small words
+        ("Bank of Japan": boj and bj), so an acronym is found spelled out."""
+        words = [m.group(0) for m in _INITIAL_WORD.finditer(self.text)]
+        found: set[str] = set()
+        for i in range(len(words)):
+            every = kept = ""
+            for word in words[i : i + 8]:
+                every += word[0].lower()
+                if word.lower() not in _SKIPPED_IN_INITIALS:
+                    kept += word[0].lower()
+                found.update((every, kept))
+        return frozenset(found)
+
     @cached_property
     def by_original(self) -> dict[str, list[int]]:
         """Token indexes by the token as written."""

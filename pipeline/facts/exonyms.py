@@ -90,14 +90,8 @@ def _variants(word: str) -> list[str]:
         if word.startswith(article):
             forms.append(word[len(article) :])
     for form in list(forms):
-        if form.endswith(("s", "x")):
-            forms.append(form[:-1])
-        if form.endswith("es"):
-            forms.append(form[:-2])
-        if form.endswith("nes"):  # européennes -> européen
-            forms.append(form[:-3])
-        if form.endswith("ne"):
-            forms.append(form[:-2])
-        if form.endswith("e"):
-            forms.append(form[:-1])
+        # plural and feminine forms: Tchèques, Allemandes, européennes -> européen
+        for ending in ("s", "x", "es", "nes", "ne", "e"):
+            if form.endswith(ending) and len(form) - len(ending) >= 4:
+                forms.append(form[: -len(ending)])
     return forms

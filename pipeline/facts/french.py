@@ -76,6 +76,7 @@ _UNIT_FR = re.compile(
     + "|".join(f"(?P<u{k}>{fr})" for k, (_, fr, _) in enumerate(UNITS))
     + rf")(?![{_L}0-9'’²])"
 )
+_THOUSANDS_REST = re.compile(rf"{_SP}+(\d{{1,3}})(?![\d,.])")
 _AND_A_HALF = re.compile(rf"{_SP}+et{_SP}+demie?\b")
 _UNIT_AFTER_SCALE_ONLY = re.compile(rf"^{_SP}?(?:de{_SP}|d['’])")
 _CURRENCY_BEFORE = re.compile(rf"(€|\$|£|¥){_SP}?$")
@@ -286,6 +287,10 @@ def _numbers(french: str, text: str, add: Any, items: list[Item]) -> str:
             half = _AND_A_HALF.match(text, scale.end())  # 2 millions et demi: 2.5 million
             values = [(v + (Decimal("0.5") if half else 0)) * SCALES_FR[scale.group(1)] for v in values]
             end = half.end() if half else scale.end()
+            rest = _THOUSANDS_REST.match(text, end) if scale.group(1) == "mille" else None
+            if rest:  # 6 mille 74: 6074
+                values = [v + int(rest.group(1)) for v in values]
+                end = rest.end()
         year = _year_kind(text, start, end, values, scale)
         accepts = [{f"num:{key_of(v)}"} for v in values]
         if not scale and _after_capitalized_word(text, start):
@@ -466,6 +471,8 @@ def _add_name(french: str, run: list[tuple[str, int, int]], add: Any, also: str 
         if shape in ("acronym", "code"):
             numeral = roman(word)
             alternatives.append(f"acro:{word}")
+            if word.isalpha() and 2 <= len(word) <= 8:
+                alternatives.append(f"init:{word.lower()}")  # BoJ: Bank of Japan
             if not word.isalnum():
                 alternatives.append(f"text:{fold(word)}")  # I/43, F/589: as written
             if numeral:
@@ -491,6 +498,10 @@ def _word_keys(word: str) -> tuple[str, ...]:
     if word.isupper() and len(word) >= 2:
         keys.append(f"name:{folded}")
     keys.extend(_form_key(f) for f in _exonyms(folded))
+    if word.isalpha() and 2 <= len(word) <= 8 and sum(c.isupper() for c in word) >= 2:
+        keys.append(f"init:{word.lower()}")  # BoJ, NSA: Bank of Japan, National Security Agency
+    if not folded.replace("-", "").replace("'", "").isalnum():
+        keys.append(f"text:{folded}")  # I/43, AT&T: as written
     if "-" in folded:
         keys.extend(_form_key(f) for part in folded.split("-") for f in _exonyms(part))
     numeral = roman(word)

@@ -73,9 +73,19 @@ def _is_proper(word: str, pos: str, common: Container[str], initial: bool, label
         return False
     if any(c.isdigit() for c in word) or (word.isupper() and len(word) >= 2):
         return True  # a code or an acronym
-    low = word.lower()
-    is_common = any(w in common for w in {low, low.rstrip("s"), low.replace("\u2019", "'")})
-    return not is_common or (pos == "PROPN" and not initial and label in ("PER", "LOC"))
+    low = word.lower().replace("\u2019", "'")
+    parts = [p for p in low.split("-") if p]  # Bois-tu, Peut-être: each part a common word
+    # A capital often drops its accent: "Ecrivez" is "écrivez", "A" is "à".
+    accented = {"e": ("é", "è", "ê"), "a": ("à", "â"), "i": ("î",), "o": ("ô",), "u": ("ù", "û")}
+    variants = (
+        [parts[0][:1].replace(parts[0][:1], v) + parts[0][1:] for v in accented.get(parts[0][:1], ())] if parts else []
+    )
+    is_common = all(any(w in common for w in {p, p.rstrip("s")}) for p in parts) if parts else True
+    if not is_common and len(parts) == 1 and any(v in common for v in variants):
+        is_common = True
+    if label == "PER" and not initial:
+        return True  # a person's name: Morales, Blanc, Pierre
+    return not is_common or (pos == "PROPN" and not initial and label == "LOC")
 
 
 def from_entities(
@@ -121,6 +131,8 @@ def from_entities(
         # ministry), or the model taking a sentence's first words for a name ("Veuillez").
         if not any(p.proper for p in parts):
             continue
+        if entity.label == "MISC" and len(parts) == 1 and initial(parts[0].start):
+            continue  # a short sentence's first word taken for a name ("Whaou !", "Mdr")
         # An acronym in the entity, read on its own, stands for it too ("Washington DC" / "our DC office").
         also = tuple(t[0] for t in entity.tokens if t[0].isupper() and len(t[0]) >= 2 and not text[t[1] : t[2]].strip())
         names.append(Name(tokens[0][1], tokens[-1][2], entity.label, parts, also))

@@ -37,8 +37,11 @@ RENDERINGS = {
     10**9: ("billions",),
 }
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
-_APPROX = re.compile(r"(?i)\b(dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|"
-                     r"centaine|millier|million|milliard)s?\b")  # fmt: skip
+# An approximation is a quantity of something: "une quarantaine de personnes", not "en quarantaine".
+_APPROX = re.compile(
+    r"(?i)\b(dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|centaine|millier|"
+    r"million|milliard)s?\s+(?:de\b|d['’])"
+)
 _NOT_READ = frozenset({"un", "une", "premier", "premiere", "premiers", "premieres", "neuf", "neuve", "milles"})
 _PERCENT_BEFORE = re.compile(r"(?i)pour\s*\Z")
 
@@ -79,8 +82,8 @@ def number_words(french: str, text: str, add: Any, items: list) -> str:
         words = matches[occurrence.start : occurrence.end]
         if not words or any(not m.group(0).isalpha() and "-" not in m.group(0) for m in words):
             continue
-        if len(words) == 1 and fold(words[0].group(0)) in _NOT_READ:
-            continue
+        if len(words) == 1 and fold(words[0].group(0)) in _NOT_READ or any(fold(w.group(0)) == "milles" for w in words):
+            continue  # "milles": miles
         value = int(occurrence.value)
         if value < 2 or value != occurrence.value:
             continue
@@ -96,11 +99,12 @@ def number_words(french: str, text: str, add: Any, items: list) -> str:
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         value = APPROXIMATE[m.group(1).lower()]
+        word_end = m.start() + len(m.group(0).split()[0])
         if value >= 10**6:
             continue  # "3 millions": read with its number
         accepts = [{f"num:{value}"}, *({f"word:{w}"} for w in RENDERINGS.get(value, ()))]
-        add("number", m.start(), m.end(), str(value), *accepts, label="about", strong=False)
-        taken.append(m.span())
+        add("number", m.start(), word_end, str(value), *accepts, label="about", strong=False)
+        taken.append((m.start(), word_end))
     chars = list(text)
     for start, end in taken:
         chars[start:end] = " " * (end - start)
