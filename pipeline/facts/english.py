@@ -342,7 +342,7 @@ def _similar(a: str, b: str) -> bool:
         return True
     if min(len(a), len(b)) >= 3 and a.isalpha() and b.isalpha():
         sa, sb = sounds(a), sounds(b)
-        if sa == sb or (min(len(sa), len(sb)) >= 5 and SequenceMatcher(None, sa, sb).ratio() >= 0.85):
+        if sa == sb:
             return True
         if min(len(a), len(b)) >= 5 and skeleton(sa) == skeleton(sb):
             return True  # Morsi / Mursi: the same consonants, vowels in the same places
