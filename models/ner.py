@@ -16,6 +16,7 @@ and the output signature records it.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -79,6 +80,7 @@ class NerModel:
         """The entities and parts of speech of each text, in order; ``processes`` > 1 reads in
         that many worker processes (spaCy's ``n_process``: worth it for thousands of texts)."""
         readings = []
+        texts = [_LONG_RUN.sub(_blank, t) for t in texts]
         for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=processes):
             pos = {t.idx: t.pos_ for t in doc}
             entities = tuple(
@@ -120,6 +122,17 @@ class NerModel:
         return f"{self.name}@{self.version}"
 
 
+# spaCy's tokenizer splits prefixes and suffixes off a run of non-space characters one at
+# a time, reading the rest of the run again each time: quadratic in the run's length
+# ("[[[[..." of 80 KB took minutes). No name is that long; such runs are blanked (spaces
+# of the same length, so every offset holds) before the model reads the text.
+_LONG_RUN = re.compile(r"\S{64,}")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
 def package_version(package: str) -> str:
     try:
         return version(package)
@@ -150,6 +163,7 @@ def _load(name: str) -> NerModel | None:
     # The lemmatizer stays loaded (its tables are the lexicon) but is not run.
     for pipe in skipped:
         nlp.disable_pipe(pipe)
+    nlp.max_length = 10**7  # only the tokenizer, tok2vec and ner run: no parser's memory per character
     return NerModel(name, nlp)
 
 

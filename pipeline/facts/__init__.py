@@ -115,6 +115,11 @@ def _keep(key: tuple[str, str], items: tuple[Item, ...]) -> None:
         _EXTRACTED.popitem(last=False)
 
 
+def forget() -> None:
+    """Drop the items kept of the sentences read so far (``prepare`` reads them again)."""
+    _EXTRACTED.clear()
+
+
 def extract(french: str, ner: str = DEFAULT_NER) -> list[Item]:
     """Every item of ``french`` a translation must keep, in order (names by ``ner``)."""
     key = (french, ner)
@@ -298,6 +303,7 @@ __all__ = [
     "evidence",
     "extract",
     "fold",
+    "forget",
     "found",
     "load_names",
     "names_reader",

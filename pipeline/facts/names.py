@@ -21,6 +21,7 @@ strong evidence (``mismatch:name``), a missing common word only a note (``check:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 
@@ -137,9 +138,11 @@ def from_entities(
         also = tuple(t[0] for t in entity.tokens if t[0].isupper() and len(t[0]) >= 2 and not text[t[1] : t[2]].strip())
         names.append(Name(tokens[0][1], tokens[-1][2], entity.label, parts, also))
         covered.append((entity.start, entity.end))
+    starts = [a for a, _ in covered]  # the entities, in order, never overlapping: their ends are in order too
     for run in runs:
         start, end = run[0][1], run[-1][2]
-        if any(a < end and start < b for a, b in covered):
+        last = bisect_left(starts, end) - 1  # the last entity starting before the run ends
+        if last >= 0 and covered[last][1] > start:
             continue
         parts = tuple(Part(w, s, e, _is_proper(w, pos.get(s, ""), common, initial(s))) for w, s, e in run)
         if any(p.proper for p in parts):
