@@ -193,7 +193,7 @@ def _judge(
             strong = False
             reason += ": the last name alone, named in full earlier?"
         return Finding(item, "mismatch" if strong else "check", reason)
-    if item.kind == "name" and item.source.isupper() and new_capitals:
+    if item.kind == "name" and item.source.isupper() and item.source.isalpha() and new_capitals:
         reason = f"no form of {item.source!r} in the English, which has another acronym: translated?"
         return Finding(item, "check", reason)
     if item.strong:
@@ -252,7 +252,7 @@ def check(
     if not missing:
         return Check(items, ())
     unexplained = _unexplained_number(read, _accounted(every))
-    capitals = _new_capitals(french, read)
+    capitals = _new_capitals(french, read, [i for i in every if i not in missing])
     starts = {kind: {i.start for i in missing if i.kind == kind} for kind in ("number", "unit")}
     converted = starts["number"] & starts["unit"]
     findings = tuple(_judge(i, read, unexplained, capitals, document, converted) for i in missing)
@@ -274,13 +274,19 @@ def _unexplained_number(english: English, accounted: set[str]) -> bool:
     return False
 
 
-def _new_capitals(french: str, english: English) -> bool:
-    """Whether the English holds an acronym the French doesn't (OPCW for OIAC)."""
+def _new_capitals(french: str, english: English, kept: list[Item]) -> bool:
+    """Whether the English holds an acronym that neither the French nor any item the English
+    kept accounts for (OPCW for OIAC; not the EU of the French UE)."""
     folded = fold(french)
-    return any(
-        len(original) >= 2 and original.isupper() and original.isalpha() and folded_token not in folded
-        for folded_token, original, _, _ in english.tokens
-    )
+    candidates = [
+        (start, end)
+        for folded_token, original, start, end in english.tokens
+        if len(original) >= 2 and original.isupper() and original.isalpha() and folded_token not in folded
+    ]
+    if not candidates:
+        return False
+    explained = [span for item in kept for span in evidence(item, english)]
+    return any(not any(a < end and start < b for a, b in explained) for start, end in candidates)
 
 
 def persons(result: Check) -> set[str]:
