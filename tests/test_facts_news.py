@@ -60,6 +60,10 @@ if ner.load_ner() is None:  # pragma: no cover - the lock installs it
         ("Le PRI a gouverné pendant soixante-dix ans.", "The PRI ruled for seven decades.", ()),
         ("Depuis près de 10 ans, la chorale chante.", "For almost a decade the choir has sung.", ()),
         ("La deuxième fois, il a gagné.", "The second time, he won.", ()),
+        ("Le premier modèle est fini.", "The first model is done.", ()),
+        ("Le premier modèle est fini.", "The fourth model is done.", ("mismatch:number",)),
+        ("Le premier modèle est fini.", "The model is done.", ("check:number",)),
+        ("Le Premier ministre a parlé.", "The Prime Minister spoke.", ()),
         # English number forms
         ("Il y a 6 milliards d'euros.", "There are 6 thousand million euros.", ()),
         ("Près de 500000 personnes travaillent.", "Nearly half a million people work.", ()),

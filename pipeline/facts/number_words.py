@@ -27,6 +27,8 @@ APPROXIMATE = {
 }  # fmt: skip
 # English words that render a French number without being one: "les deux" / "both".
 RENDERINGS = {
+    1: ("first", "1st", "prime", "premier", "top", "leading", "former", "initial", "early", "earliest", "maiden",
+        "opening", "inaugural", "debut", "lead", "best", "foremost", "original"),
     2: ("both", "couple", "pair", "twice", "double", "twin", "twins", "either", "neither"),
     3: ("thrice", "triple", "trio"),
     10: ("dozen", "dozens", "tens", "decade", "decades"),
@@ -43,6 +45,8 @@ _APPROX = re.compile(
     r"million|milliard)s?\s+(?:de\b|d['’])"
 )
 _NOT_READ = frozenset({"un", "une", "premier", "premiere", "premiers", "premieres", "neuf", "neuve", "milles"})
+# "premier" is first, but "Premier ministre" is the Prime Minister.
+_FIRST = re.compile(r"(?i)(?<![^\W\d_])premi(?:er|ère|ere)s?(?![^\W\d_])(?!\s+(?:ministre|ministères?)\b)")
 _PERCENT_BEFORE = re.compile(r"(?i)pour\s*\Z")
 
 
@@ -95,6 +99,12 @@ def number_words(french: str, text: str, add: Any, items: list) -> str:
         accepts = [{f"num:{value}"}, *({f"word:{w}"} for w in RENDERINGS.get(value, ()))]
         add("number", start, end, str(value), *accepts, label="words", strong=False)
         taken.append((start, end))
+    for m in _FIRST.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        accepts = [{"num:1"}, *({f"word:{w}"} for w in RENDERINGS[1])]
+        add("number", m.start(), m.end(), "1", *accepts, label="words", strong=False)
+        taken.append(m.span())
     for m in _APPROX.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
