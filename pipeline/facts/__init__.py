@@ -252,7 +252,8 @@ def check(
     if not missing:
         return Check(items, ())
     unexplained = _unexplained_number(read, _accounted(every))
-    capitals = _new_capitals(french, read, [i for i in every if i not in missing])
+    lost = {id(i) for i in missing}  # by identity: comparing items one by one made this quadratic
+    capitals = _new_capitals(french, read, [i for i in every if id(i) not in lost])
     starts = {kind: {i.start for i in missing if i.kind == kind} for kind in ("number", "unit")}
     converted = starts["number"] & starts["unit"]
     findings = tuple(_judge(i, read, unexplained, capitals, document, converted) for i in missing)
@@ -262,14 +263,25 @@ def check(
 def _unexplained_number(english: English, accounted: set[str]) -> bool:
     """Whether the English holds a number no French item accounts for (one value may be read
     under several keys, "200 billion": num:200 and num:200000000000; one explained, all are)."""
-    explained = [span for key in accounted if key.startswith("num:") for span in english.keys.get(key, ())]
+    # How many characters before each position an explained span covers (so a span's
+    # overlap is one subtraction: comparing every span with every other was quadratic).
+    depth = [0] * (len(english.text) + 1)
+    for key in accounted:
+        if key.startswith("num:"):
+            for a, b in english.keys.get(key, ()):
+                depth[a] += 1
+                depth[b] -= 1
+    covered, level = [0], 0
+    for step in depth:
+        level += step
+        covered.append(covered[-1] + (level > 0))
     for key, spans in english.keys.items():
         if not key.startswith("num:") or key == "num:0":
             continue
         for start, end in spans:
             if key == "num:1" and english.folded[start:end] not in ("1", "one"):
                 continue  # "a year", "first", "single": too common
-            if not any(a < end and start < b for a, b in explained):
+            if covered[end] - covered[start] == 0:
                 return True
     return False
 
