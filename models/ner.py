@@ -118,9 +118,6 @@ class NerModel:
             self._common = Lexicon(frozenset(lemmas), forms)
         return self._common
 
-    def describe(self) -> str:
-        return f"{self.name}@{self.version}"
-
 
 # spaCy's tokenizer splits prefixes and suffixes off a run of non-space characters one at
 # a time, reading the rest of the run again each time: quadratic in the run's length

@@ -111,13 +111,11 @@ class Consistency(Stage):
             items += len(result.items)
             for item in result.missing:
                 missing[item.kind] = missing.get(item.kind, 0) + 1
-            for severity, found in (("mismatch", result.mismatches), ("check", None)):
-                shown = found if found is not None else [f.item for f in result.findings if f.severity == "check"]
-                if not shown:
-                    continue
-                (flagged if severity == "mismatch" else noted).append(segment.index)
-                reasons = "; ".join(f.reason for f in result.findings if f.item in shown)
-                warnings.append(f"consistency: segment {segment.index}: {severity}: {reasons}")
+            for severity, segments_of in (("mismatch", flagged), ("check", noted)):
+                reasons = [f.reason for f in result.findings if f.severity == severity]
+                if reasons:
+                    segments_of.append(segment.index)
+                    warnings.append(f"consistency: segment {segment.index}: {severity}: {'; '.join(reasons)}")
         if not checked and doc.segments:
             warnings.append("consistency: no translated segment to check (the stage runs after translate)")
         summary = {
